@@ -1,0 +1,3 @@
+namespace AuthService.Grpc;
+
+internal static class Placeholder;
