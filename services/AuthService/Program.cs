@@ -1,1 +1,3 @@
-Console.WriteLine("authservice");
+using AuthService.Cli;
+
+return await AuthServiceCli.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,3 +1,0 @@
-namespace AuthService.Grpc;
-
-internal static class Placeholder;

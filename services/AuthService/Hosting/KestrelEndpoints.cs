@@ -1,0 +1,60 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace AuthService.Hosting;
+
+/// <summary>Kestrel listeners for the configured endpoints, all HTTP/2 only (gRPC needs nothing else).</summary>
+public static class KestrelEndpoints
+{
+    public static IWebHostBuilder UseAuthServiceEndpoints(this IWebHostBuilder webHost, ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return webHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            if (EndpointParser.TryParse(options.Tcp, out var tcp))
+            {
+                kestrel.Listen(tcp, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+
+            if (!string.IsNullOrWhiteSpace(options.UnixSocket))
+            {
+                // A socket file left by a previous run would make bind fail; it is ours to replace.
+                if (File.Exists(options.UnixSocket))
+                {
+                    File.Delete(options.UnixSocket);
+                }
+
+                kestrel.ListenUnixSocket(options.UnixSocket, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+
+            if (EndpointParser.TryParse(options.Tls.Endpoint, out var tls))
+            {
+                kestrel.Listen(tls, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = X509Certificate2.CreateFromPemFile(options.Tls.CertificatePath!, options.Tls.KeyPath);
+                        https.ClientCertificateMode = options.Tls.ClientCertificateMode;
+                        if (options.Tls.ClientCertificateMode != ClientCertificateMode.NoCertificate)
+                        {
+                            var authority = X509Certificate2.CreateFromPemFile(options.Tls.ClientCaPath!);
+                            https.ClientCertificateValidation = (certificate, _, _) => ChainsTo(certificate, authority);
+                        }
+                    });
+                });
+            }
+        });
+    }
+
+    private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 authority)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+}
