@@ -6,7 +6,7 @@ namespace AuthService.Aws.Signing;
 
 /// <summary>
 /// The building blocks of AWS Signature Version 4 (SigV4): canonical request, string to sign, signing key.
-/// Shared by the HMAC signer (<see cref="SigV4Signer"/>) and the X.509 signer (<c>SigV4X509Signer</c>),
+/// Shared by the HMAC signer (<see cref="SigV4Signer"/>) and the X.509 signer (<see cref="X509.SigV4X509Signer"/>),
 /// which differ only in how the string to sign is signed.
 /// </summary>
 /// <remarks>
