@@ -1,6 +1,9 @@
-// PLACEHOLDER (issue 5 not started): the emulator answers only its own health endpoint until the AWS
-// endpoints land. It exists now so the solution has the layout of docs/DESIGN.md.
+using AwsEmulator.Hosting;
+
+// Local Roles Anywhere, STS, Secrets Manager and IMDSv2 endpoints that verify every signature (docs/aws-emulator.md).
 var builder = WebApplication.CreateBuilder(args);
+var (model, options) = EmulatorStartup.FromConfiguration(builder.Configuration, TimeProvider.System);
+builder.AddAwsEmulator(model, options, TimeProvider.System);
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+app.MapAwsEmulator();
+await app.RunAsync().ConfigureAwait(false);
