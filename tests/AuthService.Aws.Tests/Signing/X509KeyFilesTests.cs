@@ -167,6 +167,39 @@ public class X509KeyFilesTests
     }
 
     [Fact]
+    public void EcdsaRawToDer_HalvesWithLeadingZeros_EncodesMinimalIntegers()
+    {
+        // Arrange: r = 0x00..01, s = 0x80 followed by zeros (needs a sign byte in DER).
+        var raw = new byte[64];
+        raw[31] = 1;
+        raw[32] = 0x80;
+
+        // Act
+        var der = X509SignatureFormat.EcdsaRawToDer(raw);
+
+        // Assert
+        Assert.Equal(new byte[] { 0x30, 0x26, 0x02, 0x01, 0x01, 0x02, 0x21, 0x00, 0x80 }, der[..9]);
+        Assert.Equal(40, der.Length);
+    }
+
+    [Fact]
+    public void EcdsaRawToDer_ManyP1363Signatures_AllVerifyAsDer()
+    {
+        // Arrange: enough signatures that some halves start with zero bytes.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var data = "string to sign"u8.ToArray();
+
+        for (var i = 0; i < 300; i++)
+        {
+            // Act
+            var der = X509SignatureFormat.EcdsaRawToDer(key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
+            // Assert
+            Assert.True(key.VerifyData(data, der, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        }
+    }
+
+    [Fact]
     public void EcdsaRawToDer_P1363Signature_VerifiesAsDer()
     {
         // Arrange: a token's CKM_ECDSA returns r || s (IEEE P1363).

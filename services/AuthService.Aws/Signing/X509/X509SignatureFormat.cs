@@ -36,10 +36,22 @@ public static class X509SignatureFormat
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
-            writer.WriteIntegerUnsigned(rawSignature[..half]);
-            writer.WriteIntegerUnsigned(rawSignature[half..]);
+            writer.WriteIntegerUnsigned(TrimLeadingZeros(rawSignature[..half]));
+            writer.WriteIntegerUnsigned(TrimLeadingZeros(rawSignature[half..]));
         }
 
         return writer.Encode();
+    }
+
+    // P1363 halves are fixed-width; DER integers must be minimal (AsnWriter rejects redundant leading zeros).
+    private static ReadOnlySpan<byte> TrimLeadingZeros(ReadOnlySpan<byte> value)
+    {
+        var start = 0;
+        while (start < value.Length - 1 && value[start] == 0)
+        {
+            start++;
+        }
+
+        return value[start..];
     }
 }
