@@ -165,7 +165,7 @@ public sealed class GrpcClient : IDisposable
                     TResponse? message;
                     try
                     {
-                        message = await ReadMessageAsync(reader, parser, encoding, callSource.Token).ConfigureAwait(false);
+                        message = await MessageFraming.ReadMessageAsync(reader, parser, encoding, _options.MaxReceiveMessageSize, callSource.Token).ConfigureAwait(false);
                     }
                     catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or IOException)
                     {
@@ -226,38 +226,6 @@ public sealed class GrpcClient : IDisposable
         }
 
         return request;
-    }
-
-    private async ValueTask<T?> ReadMessageAsync<T>(PipeReader reader, MessageParser<T> parser, string? encoding, CancellationToken cancellationToken)
-        where T : class, IMessage<T>
-    {
-        while (true)
-        {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (MessageFraming.TryReadFrame(ref buffer, _options.MaxReceiveMessageSize, out var compressed, out var payload))
-            {
-                try
-                {
-                    return MessageFraming.Decode(parser, payload, compressed, encoding, _options.MaxReceiveMessageSize);
-                }
-                finally
-                {
-                    reader.AdvanceTo(buffer.Start);
-                }
-            }
-
-            if (result.IsCompleted)
-            {
-                var leftover = buffer.Length;
-                reader.AdvanceTo(buffer.End);
-                return leftover == 0
-                    ? null
-                    : throw new GrpcException(StatusCode.Internal, "The response ended inside a gRPC frame.");
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
     }
 
     private static void CheckHttpStatus(HttpResponseMessage response)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Pipelines;
 using Google.Protobuf;
 
 namespace AuthService.Grpc.Framing;
@@ -49,6 +50,55 @@ public static class MessageFraming
         payload = buffer.Slice(GrpcProtocol.FrameHeaderSize, length);
         buffer = buffer.Slice(payload.End);
         return true;
+    }
+
+    /// <summary>
+    /// Reads the next message from a stream of frames, or null when the stream ends cleanly between frames.
+    /// A stream that ends inside a frame is INTERNAL "Incomplete message".
+    /// </summary>
+    public static async ValueTask<T?> ReadMessageAsync<T>(PipeReader reader, MessageParser<T> parser, string? encoding, int maxMessageSize, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            bool complete;
+            bool compressed;
+            ReadOnlySequence<byte> payload;
+            try
+            {
+                complete = TryReadFrame(ref buffer, maxMessageSize, out compressed, out payload);
+            }
+            catch
+            {
+                reader.AdvanceTo(buffer.Start);
+                throw;
+            }
+
+            if (complete)
+            {
+                try
+                {
+                    return Decode(parser, payload, compressed, encoding, maxMessageSize);
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.Start);
+                }
+            }
+
+            if (result.IsCompleted)
+            {
+                var leftover = buffer.Length;
+                reader.AdvanceTo(buffer.End);
+                return leftover == 0
+                    ? null
+                    : throw new GrpcException(StatusCode.Internal, $"Incomplete message: the stream ended inside a gRPC frame ({leftover} bytes of a frame received).");
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
     }
 
     /// <summary>Parses a frame's payload, decompressing it first when its flag says so.</summary>

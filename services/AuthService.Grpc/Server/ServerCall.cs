@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using AuthService.Grpc.Framing;
 using Google.Protobuf;
@@ -34,58 +32,10 @@ internal sealed class ServerCall : IDisposable
 
     public GrpcCallContext Context { get; }
 
-    private PipeReader Reader => _http.Request.BodyReader;
-
     /// <summary>Reads the next request message, or null when the caller has half-closed the stream.</summary>
-    public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser)
+    public ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser)
         where T : class, IMessage<T>
-    {
-        while (true)
-        {
-            var result = await Reader.ReadAsync(Context.CancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            bool complete;
-            bool compressed;
-            ReadOnlySequence<byte> payload;
-            try
-            {
-                complete = MessageFraming.TryReadFrame(ref buffer, _options.MaxReceiveMessageSize, out compressed, out payload);
-            }
-            catch
-            {
-                Reader.AdvanceTo(buffer.Start);
-                throw;
-            }
-
-            if (complete)
-            {
-                try
-                {
-                    return MessageFraming.Decode(parser, payload, compressed, _requestEncoding, _options.MaxReceiveMessageSize);
-                }
-                finally
-                {
-                    Reader.AdvanceTo(buffer.Start);
-                }
-            }
-
-            if (result.IsCompleted)
-            {
-                var leftover = buffer.Length;
-                Reader.AdvanceTo(buffer.End);
-                if (leftover == 0)
-                {
-                    return null;
-                }
-
-                throw new GrpcException(
-                    StatusCode.Internal,
-                    $"Incomplete message: the request ended inside a gRPC frame ({leftover} bytes of a frame received).");
-            }
-
-            Reader.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
+        => MessageFraming.ReadMessageAsync(_http.Request.BodyReader, parser, _requestEncoding, _options.MaxReceiveMessageSize, Context.CancellationToken);
 
     /// <summary>Reads the one request of a unary or server-streaming call; anything but exactly one is an error.</summary>
     public async ValueTask<T> ReadSingleMessageAsync<T>(MessageParser<T> parser)
