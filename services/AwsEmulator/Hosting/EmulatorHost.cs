@@ -2,6 +2,7 @@ using System.Net;
 using AwsEmulator.Admin;
 using AwsEmulator.Faults;
 using AwsEmulator.Identity;
+using AwsEmulator.RolesAnywhere;
 using AwsEmulator.SecretsManager;
 using AwsEmulator.Seed;
 using AwsEmulator.SigV4;
@@ -28,6 +29,8 @@ internal static class EmulatorHost
         services.AddSingleton<SecretsManagerService>();
         services.AddSingleton<SecretsManagerEndpoint>();
         services.AddSingleton<AdminEndpoints>();
+        services.AddSingleton(new X509RequestVerifier(time, model.IgnoreCertificateValidityTimes));
+        services.AddSingleton<CreateSessionEndpoint>();
         builder.AddListeners(options, time);
         return builder;
     }
@@ -37,6 +40,7 @@ internal static class EmulatorHost
     {
         app.MapGet("/healthz", () => "ok");
         app.MapPost("/", RootAsync);
+        app.MapPost("/sessions", (HttpContext context) => context.RequestServices.GetRequiredService<CreateSessionEndpoint>().HandleAsync(context));
         app.MapAdmin();
         var logger = app.Services.GetRequiredService<ILogger<EmulatorModel>>();
         var model = app.Services.GetRequiredService<EmulatorModel>();

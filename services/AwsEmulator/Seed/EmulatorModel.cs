@@ -13,7 +13,8 @@ internal sealed record EmulatorModel(
     IReadOnlyList<SecretDefinition> Secrets,
     string? ImdsRoleName,
     IReadOnlyList<SeedFault> Faults,
-    int? FaultRandomSeed);
+    int? FaultRandomSeed,
+    bool IgnoreCertificateValidityTimes = false);
 
 internal sealed record TrustAnchor(string Arn, string Region, bool Enabled, IReadOnlyList<X509Certificate2> Certificates);
 

@@ -26,6 +26,9 @@ internal sealed class SeedDocument
 
     public List<SeedFault> Faults { get; set; } = [];
 
+    /// <summary>Skip certificate notBefore/notAfter checks in CreateSession: only for replaying recorded vectors.</summary>
+    public bool IgnoreCertificateValidityTimes { get; set; }
+
     /// <summary>Seed of the random source that decides probabilistic faults, so a failing run can be replayed.</summary>
     public int? FaultRandomSeed { get; set; }
 }

@@ -193,7 +193,7 @@ internal static partial class SeedLoader
         }
 
         return new EmulatorModel(seed.AccountId, seed.Region, anchors, profiles, roles, users, secrets,
-            seed.Imds?.RoleName, seed.Faults, seed.FaultRandomSeed);
+            seed.Imds?.RoleName, seed.Faults, seed.FaultRandomSeed, seed.IgnoreCertificateValidityTimes);
     }
 
     private static SecretDefinition? ResolveSecret(SeedDocument seed, SeedSecret secret, string where, List<string> errors)
