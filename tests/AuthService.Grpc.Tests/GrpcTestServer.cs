@@ -100,10 +100,11 @@ public static class TestCertificates
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
         var now = DateTimeOffset.UtcNow;
         var authority = caRequest.CreateSelfSigned(now.AddHours(-1), now.AddDays(1));
-        return (authority, Issue(authority, "CN=localhost", server: true), Issue(authority, "CN=test-client", server: false));
+        // Leaves expire before their CA (Create refuses otherwise), so both read the same clock reading.
+        return (authority, Issue(authority, "CN=localhost", server: true, now), Issue(authority, "CN=test-client", server: false, now));
     }
 
-    private static X509Certificate2 Issue(X509Certificate2 authority, string subject, bool server)
+    private static X509Certificate2 Issue(X509Certificate2 authority, string subject, bool server, DateTimeOffset now)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
@@ -118,8 +119,7 @@ public static class TestCertificates
             request.CertificateExtensions.Add(names.Build());
         }
 
-        var now = DateTimeOffset.UtcNow;
-        using var issued = request.Create(authority, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        using var issued = request.Create(authority, now.AddMinutes(-5), now.AddHours(23), RandomNumberGenerator.GetBytes(8));
         // Round-trip through PKCS#12 so SslStream on Linux can use the private key.
         return X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
     }
