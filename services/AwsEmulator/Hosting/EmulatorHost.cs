@@ -2,6 +2,8 @@ using System.Net;
 using AwsEmulator.Admin;
 using AwsEmulator.Faults;
 using AwsEmulator.Identity;
+using AwsEmulator.Imds;
+using AwsEmulator.Sts;
 using AwsEmulator.RolesAnywhere;
 using AwsEmulator.SecretsManager;
 using AwsEmulator.Seed;
@@ -31,6 +33,8 @@ internal static class EmulatorHost
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton(new X509RequestVerifier(time, model.IgnoreCertificateValidityTimes));
         services.AddSingleton<CreateSessionEndpoint>();
+        services.AddSingleton<StsEndpoint>();
+        services.AddSingleton<ImdsEndpoint>();
         builder.AddListeners(options, time);
         return builder;
     }
@@ -41,6 +45,10 @@ internal static class EmulatorHost
         app.MapGet("/healthz", () => "ok");
         app.MapPost("/", RootAsync);
         app.MapPost("/sessions", (HttpContext context) => context.RequestServices.GetRequiredService<CreateSessionEndpoint>().HandleAsync(context));
+        app.MapGet("/", RootAsync);
+        var imds = app.Services.GetRequiredService<ImdsEndpoint>();
+        app.MapPut("/latest/api/token", (Delegate)imds.TokenAsync);
+        app.MapGet("/latest/meta-data/iam/security-credentials/{role?}", imds.CredentialsAsync);
         app.MapAdmin();
         var logger = app.Services.GetRequiredService<ILogger<EmulatorModel>>();
         var model = app.Services.GetRequiredService<EmulatorModel>();
@@ -48,7 +56,7 @@ internal static class EmulatorHost
         return app;
     }
 
-    /// <summary>POST /: awsJson services carry X-Amz-Target; everything else is the STS query protocol.</summary>
+    /// <summary>POST / and GET /: awsJson services carry X-Amz-Target; everything else is the STS query protocol.</summary>
     private static async Task RootAsync(HttpContext context)
     {
         WireRequest request;
@@ -68,7 +76,7 @@ internal static class EmulatorHost
             return;
         }
 
-        await HttpWire.WriteJsonErrorAsync(context, new AwsError("UnknownOperationException", 400, "No X-Amz-Target header and no Action parameter.", true)).ConfigureAwait(false);
+        await context.RequestServices.GetRequiredService<StsEndpoint>().HandleAsync(context, request).ConfigureAwait(false);
     }
 
     private static void AddListeners(this WebApplicationBuilder builder, EmulatorOptions options, TimeProvider time)

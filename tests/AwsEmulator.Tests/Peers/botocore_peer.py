@@ -8,6 +8,8 @@ Reads one JSON job from stdin (credentials never appear on a command line) and p
       -> {"headers": {...}}                        (Authorization-header signing by botocore.auth.SigV4Auth)
   {"mode": "presign", ... same ..., "expires": 900}
       -> {"url": "..."}                            (query-string signing by botocore.auth.SigV4QueryAuth)
+  {"mode": "imds", "endpoint"}
+      -> {"credentials": {...}}                    (botocore's own IMDSv2 fetcher, as EC2 instances use it)
 """
 import base64
 import datetime
@@ -69,10 +71,21 @@ def run_sign(job, presign):
     return {"headers": dict(request.headers.items())}
 
 
+def run_imds(job):
+    import os
+    import botocore.utils
+    # The test harness disables IMDS for the other modes; here the emulator is the IMDS.
+    os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
+    fetcher = botocore.utils.InstanceMetadataFetcher(timeout=5, num_attempts=1, base_url=job["endpoint"])
+    return {"credentials": fetcher.retrieve_iam_role_credentials()}
+
+
 def main():
     job = json.load(sys.stdin)
     if job["mode"] == "client":
         result = run_client(job)
+    elif job["mode"] == "imds":
+        result = run_imds(job)
     else:
         result = run_sign(job, job["mode"] == "presign")
     json.dump(result, sys.stdout)
