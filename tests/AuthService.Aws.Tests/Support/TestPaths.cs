@@ -7,4 +7,6 @@ internal static class TestPaths
         Path.Combine([AppContext.BaseDirectory, "Vectors", .. parts]);
 
     public static string Tool(string name) => Path.Combine(AppContext.BaseDirectory, "Tools", name);
+
+    public static string ProfileData(string name) => Path.Combine(AppContext.BaseDirectory, "Profiles", "Data", name);
 }
