@@ -123,6 +123,16 @@ public sealed class HostTests : IClassFixture<RunningService>
     }
 
     [Fact]
+    public async Task Serve_PortAlreadyInUse_ExitTwoWithCleanMessage()
+    {
+        var result = await Cli.RunAsync("serve", "--tcp", _tcp);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("authservice could not start:", result.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_InvalidEndpoints_ExitTwoListingEveryError()
     {
         var result = await Cli.RunAsync("serve", "--tcp", "nonsense");
@@ -137,9 +147,16 @@ internal static class Cli
 {
     private static string Assembly => Path.Combine(AppContext.BaseDirectory, "authservice.dll");
 
-    public static Process Start(params string[] arguments)
+    public static Process Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Assembly);
         foreach (var argument in arguments)
         {

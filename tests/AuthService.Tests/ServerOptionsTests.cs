@@ -30,6 +30,21 @@ public class ServerOptionsTests
     }
 
     [Fact]
+    public void Validate_TlsFilesMissing_NamesEachPath()
+    {
+        var options = new ServerOptions
+        {
+            Tls = new TlsOptions { Endpoint = "127.0.0.1:50443", CertificatePath = "/nonexistent/cert.pem", KeyPath = "/nonexistent/key.pem" },
+        };
+
+        var errors = options.Validate();
+
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.Contains("'/nonexistent/cert.pem' does not exist", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'/nonexistent/key.pem' does not exist", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_NoEndpoint_SaysWhichToSet()
     {
         var errors = new ServerOptions { Tcp = "" }.Validate();

@@ -51,7 +51,16 @@ public static class AuthServiceCli
 
             await using (app.ConfigureAwait(false))
             {
-                await app.RunAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await app.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+                {
+                    // Start-up failures an operator can fix (port in use, unreadable or mismatched TLS files).
+                    await Console.Error.WriteLineAsync($"authservice could not start: {exception.Message}").ConfigureAwait(false);
+                    return 2;
+                }
             }
 
             return 0;

@@ -40,7 +40,8 @@ public static class KestrelEndpoints
                         https.ClientCertificateMode = options.Tls.ClientCertificateMode;
                         if (options.Tls.ClientCertificateMode != ClientCertificateMode.NoCertificate)
                         {
-                            var authority = X509Certificate2.CreateFromPemFile(options.Tls.ClientCaPath!);
+                            // CreateFromPemFile with one path would look for a private key in the CA file; only the certificate is wanted.
+                            var authority = X509Certificate2.CreateFromPem(File.ReadAllText(options.Tls.ClientCaPath!));
                             https.ClientCertificateValidation = (certificate, _, _) => ChainsTo(certificate, authority);
                         }
                     });

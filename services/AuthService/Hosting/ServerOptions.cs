@@ -49,6 +49,14 @@ public sealed class ServerOptions
             {
                 errors.Add("Server:Tls:ClientCaPath (a PEM CA certificate) is required when client certificates are allowed or required.");
             }
+
+            foreach (var (name, path) in new[] { ("CertificatePath", Tls.CertificatePath), ("KeyPath", Tls.KeyPath), ("ClientCaPath", Tls.ClientCaPath) })
+            {
+                if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+                {
+                    errors.Add($"Server:Tls:{name} '{path}' does not exist or cannot be read; check the path and the bind mount.");
+                }
+            }
         }
 
         return errors;
