@@ -36,6 +36,9 @@ internal static class EmulatorHost
         services.AddSingleton<StsEndpoint>();
         services.AddSingleton<ImdsEndpoint>();
         builder.AddListeners(options, time);
+
+        // Per-request framework lines would cost more than the requests; the emulator logs its own decisions.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         return builder;
     }
 

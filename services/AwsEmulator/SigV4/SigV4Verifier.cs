@@ -43,8 +43,16 @@ internal sealed class SigV4Verifier(Func<string, CredentialEntry?> findCredentia
 
     private const string InvalidTokenMessage = "The security token included in the request is invalid.";
 
+    /// <summary>Derived keys change once a day per key; deriving them costs four HMACs per request otherwise.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Secret, string Date, string Region, string Service), byte[]> _signingKeys = new();
+
     public SigV4Outcome Verify(WireRequest request, string service)
     {
+        if (_signingKeys.Count > 10_000)
+        {
+            _signingKeys.Clear();
+        }
+
         var authorization = request.Header("Authorization");
         var presigned = request.Query("X-Amz-Algorithm") is not null;
         if (authorization is null && !presigned)
@@ -140,7 +148,8 @@ internal sealed class SigV4Verifier(Func<string, CredentialEntry?> findCredentia
 
         var canonical = SigV4Canonicalizer.CanonicalRequest(request, auth.SignedHeaders, authorization is null ? "X-Amz-Signature" : null, normalizePath: true);
         var stringToSign = SigV4Canonicalizer.StringToSign(Algorithm, amzDate!, auth.Scope, canonical);
-        var key = SigV4Canonicalizer.SigningKey(credential.SecretAccessKey, auth.ScopeDate, auth.Region, auth.Service);
+        var key = _signingKeys.GetOrAdd((credential.SecretAccessKey, auth.ScopeDate, auth.Region, auth.Service),
+            static k => SigV4Canonicalizer.SigningKey(k.Secret, k.Date, k.Region, k.Service));
         var expected = SigV4Canonicalizer.HmacSignature(key, stringToSign);
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(auth.Signature)))
         {
