@@ -377,7 +377,8 @@ public sealed class Pkcs11Token : IDisposable
         ulong rv = Module.Functions->C_GetTokenInfo(info.SlotId, &ti);
         if (rv != Ckr.Ok)
         {
-            throw new Pkcs11Exception("C_GetTokenInfo", rv == Ckr.SlotIdInvalid ? Ckr.TokenNotPresent : rv, $"token '{Label}'");
+            // SoftHSM answers CKR_GENERAL_ERROR once a token's directory has gone: report it as the token being absent.
+            throw new Pkcs11Exception("C_GetTokenInfo", Ckr.TokenNotPresent, $"token '{Label}' is gone; the module answered {CkrNames.Of(rv)}");
         }
     }
 

@@ -71,7 +71,9 @@ internal static partial class SoftHsm
     private static string Configure()
     {
         string? conf = Environment.GetEnvironmentVariable("SOFTHSM2_CONF");
-        string root = Path.Combine(Path.GetTempPath(), "authservice-pkcs11-tests", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string parent = Path.Combine(Path.GetTempPath(), "authservice-pkcs11-tests");
+        RemoveStaleRuns(parent);
+        string root = Path.Combine(parent, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         string tokens = Path.Combine(root, "tokens");
         Directory.CreateDirectory(tokens);
         if (string.IsNullOrEmpty(conf))
@@ -96,6 +98,63 @@ internal static partial class SoftHsm
             }
         };
         return tokens;
+    }
+
+    /// <summary>The test host is often killed rather than exited, so earlier runs' directories are removed here.</summary>
+    private static void RemoveStaleRuns(string parent)
+    {
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        foreach (string dir in Directory.GetDirectories(parent))
+        {
+            string name = Path.GetFileName(dir);
+            int dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && int.TryParse(name[..dash], out int pid) && !IsAlive(pid))
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The SoftHSM directory of the token with this label (its token.object holds the padded label).</summary>
+    public static string TokenDirectoryOf(string label)
+    {
+        byte[] padded = System.Text.Encoding.UTF8.GetBytes(label.PadRight(32));
+        foreach (string dir in Directory.GetDirectories(TokenDirectory))
+        {
+            string file = Path.Combine(dir, "token.object");
+            if (File.Exists(file) && File.ReadAllBytes(file).AsSpan().IndexOf(padded) >= 0)
+            {
+                return dir;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no token directory for '{label}'");
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using AuthService.Pkcs11.Errors;
+using AuthService.Pkcs11.Keys;
+using AuthService.Pkcs11.Modules;
+using AuthService.Pkcs11.Tests.Support;
+using AuthService.Pkcs11.Tokens;
+
+namespace AuthService.Pkcs11.Tests.Tokens;
+
+/// <summary>
+/// A token that goes away while in use (its SoftHSM directory moved out of the token directory, as when a bind mount
+/// disappears) must fail cleanly and recover once it is back. Runs on a private SoftHSM instance because recovery
+/// re-initializes the module, which would disturb the tests sharing the main instance.
+/// </summary>
+public class TokenRemovalTests
+{
+    [SoftHsmFact]
+    public void SignData_TokenDirectoryRemovedThenRestored_CleanErrorThenRecovers()
+    {
+        // Arrange
+        Pkcs11Module module = SoftHsm.LoadPrivateCopy();
+        module.AutoReinitializeInterval = TimeSpan.Zero;
+        var (token, label, _) = SoftHsm.NewToken("removed", module);
+        using (token)
+        using (ECDsa software = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            Pkcs11PrivateKey key = token.ImportPrivateKey(TestKeys.Export(software, "pkcs8"), "ra-key", [0x01]);
+            byte[] data = "before"u8.ToArray();
+            Assert.True(software.VerifyData(data, key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+            string dir = SoftHsm.TokenDirectoryOf(label);
+            // Out of the token directory: SoftHSM treats every sub-directory there as a token, whatever its name.
+            string away = Path.Combine(Path.GetDirectoryName(SoftHsm.TokenDirectory)!, "removed-" + Path.GetFileName(dir));
+
+            // Act: remove
+            Directory.Move(dir, away);
+            Pkcs11Exception removed;
+            try
+            {
+                removed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
+            }
+            finally
+            {
+                // Act: restore
+                Directory.Move(away, dir);
+            }
+
+            byte[] after = key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
+
+            // Assert
+            Assert.True(removed.CkrName == "CKR_TOKEN_NOT_PRESENT" || removed.Kind == Pkcs11ErrorKind.TokenNotFound, removed.Message);
+            Assert.Contains(label, removed.Message, StringComparison.Ordinal);
+            Assert.NotNull(removed.Remedy);
+            Assert.True(software.VerifyData(data, after, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+            Assert.True(token.IsLoggedIn);
+        }
+    }
+
+    [SoftHsmFact]
+    public void OpenToken_TokenAbsentWhenModuleLoadsThenRestored_TokenNotFoundThenOpens()
+    {
+        // Arrange: the token directory is missing when the module initializes.
+        var (token, label, pin) = SoftHsm.NewToken("absent");
+        token.Dispose();
+        string dir = SoftHsm.TokenDirectoryOf(label);
+        string away = Path.Combine(Path.GetDirectoryName(SoftHsm.TokenDirectory)!, "removed-" + Path.GetFileName(dir));
+        Directory.Move(dir, away);
+        Pkcs11Module module;
+        Pkcs11Exception e;
+        try
+        {
+            module = SoftHsm.LoadPrivateCopy();
+            module.AutoReinitializeInterval = TimeSpan.Zero;
+
+            // Act
+            e = Assert.Throws<Pkcs11Exception>(() => module.OpenToken($"pkcs11:token={label}?pin-value={pin}"));
+        }
+        finally
+        {
+            Directory.Move(away, dir);
+        }
+
+        using Pkcs11Token back = module.OpenToken($"pkcs11:token={label}?pin-value={pin}");
+
+        // Assert
+        Assert.Equal(Pkcs11ErrorKind.TokenNotFound, e.Kind);
+        Assert.Contains("tokens present:", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"token={label}", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(pin, e.Message, StringComparison.Ordinal);
+        Assert.True(back.IsLoggedIn);
+    }
+}
