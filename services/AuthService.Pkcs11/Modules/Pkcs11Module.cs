@@ -26,7 +26,9 @@ public sealed unsafe class Pkcs11Module
 {
     private static readonly ConcurrentDictionary<string, Lazy<Pkcs11Module>> Loaded = new(StringComparer.Ordinal);
     private readonly SafeModuleHandle _handle;
-    private readonly object _initTokenLock = new();
+    // Process-wide: several module objects can reach one library (SoftHSM directly and through the p11-kit proxy),
+    // and two initializations must not race for the same free slot.
+    private static readonly object InitTokenLock = new();
 
     // Every native call runs under the read side; Reinitialize (C_Finalize + C_Initialize) takes the write side,
     // so it never runs while another thread is inside the module.
@@ -334,10 +336,12 @@ public sealed unsafe class Pkcs11Module
         ArgumentException.ThrowIfNullOrEmpty(soPin);
         ArgumentException.ThrowIfNullOrEmpty(userPin);
         // Two concurrent initializations would race for the same free slot.
-        lock (_initTokenLock)
+        lock (InitTokenLock)
         {
             using OperationScope scope = EnterOperation();
+            // SoftHSM adds its next free slot lazily, inside C_GetSlotList, so list twice before giving up.
             Pkcs11SlotInfo free = GetSlots(tokenPresent: true).FirstOrDefault(s => s.Token is { Initialized: false })
+                ?? GetSlots(tokenPresent: true).FirstOrDefault(s => s.Token is { Initialized: false })
                 ?? throw new Pkcs11Exception("C_InitToken", Pkcs11ErrorKind.TokenNotFound, "no free slot (a present, uninitialized token) is available", "for SoftHSM a free slot always exists: check SOFTHSM2_CONF and the token directory");
             byte[] so = Encoding.UTF8.GetBytes(soPin);
             byte[] user = Encoding.UTF8.GetBytes(userPin);
