@@ -17,6 +17,7 @@ public sealed class RefreshingCredentialsProvider : IAwsCredentialsProvider
     private DateTimeOffset _refreshAt;
     private DateTimeOffset _noAttemptBefore;
     private Task<AwsCredentials>? _refresh;
+    private Task<AwsCredentials>? _lastRefresh;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="fetch">Obtains new credentials (CreateSession, a process, STS, ...). Called by one caller at a time.</param>
@@ -52,14 +53,14 @@ public sealed class RefreshingCredentialsProvider : IAwsCredentialsProvider
         }
     }
 
-    /// <summary>The refresh in flight, if any (tests await it).</summary>
-    internal Task<AwsCredentials>? PendingRefresh
+    /// <summary>The most recently started refresh, finished or not (tests await it).</summary>
+    internal Task<AwsCredentials>? LastRefresh
     {
         get
         {
             lock (_lock)
             {
-                return _refresh;
+                return _lastRefresh;
             }
         }
     }
@@ -80,7 +81,7 @@ public sealed class RefreshingCredentialsProvider : IAwsCredentialsProvider
             {
                 if (now >= _refreshAt && now >= _noAttemptBefore && _refresh is null)
                 {
-                    _refresh = RefreshAsync();
+                    _refresh = _lastRefresh = RefreshAsync();
 
                     // A failed background refresh is not an error for anyone yet: the cache is still good.
                     _ = _refresh.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -89,7 +90,7 @@ public sealed class RefreshingCredentialsProvider : IAwsCredentialsProvider
                 return current;
             }
 
-            refresh = _refresh ??= RefreshAsync();
+            refresh = _refresh ??= _lastRefresh = RefreshAsync();
         }
 
         // The shared refresh is not cancelled by one caller giving up: others may be waiting on it.
