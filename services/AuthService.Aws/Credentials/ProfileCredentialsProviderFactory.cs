@@ -1,14 +1,18 @@
 using System.Security.Cryptography.X509Certificates;
+using AuthService.Aws.Imds;
 using AuthService.Aws.Profiles;
 using AuthService.Aws.RolesAnywhere;
 using AuthService.Aws.Signing.X509;
+using AuthService.Aws.Sts;
 
 namespace AuthService.Aws.Credentials;
 
 /// <summary>
 /// Turns a profile into a credentials provider: static keys as they are; a generic credential_process run as a
 /// child process; an <c>aws_signing_helper credential-process</c> command carried out in-process (Roles Anywhere,
-/// no child process, no credentials on any stdout). Temporary credentials are cached and refreshed ahead of expiry.
+/// no child process, no credentials on any stdout); <c>role_arn</c> assumed through STS with <c>source_profile</c>
+/// or <c>credential_source</c> (Environment, Ec2InstanceMetadata). Temporary credentials are cached and refreshed
+/// ahead of expiry.
 /// </summary>
 public sealed class ProfileCredentialsProviderFactory
 {
@@ -31,16 +35,22 @@ public sealed class ProfileCredentialsProviderFactory
 
     /// <summary>A provider for <paramref name="profileName"/>. Configuration errors are thrown here, at start-up.</summary>
     /// <exception cref="Profiles.AwsConfigFileException">The profile is missing or malformed.</exception>
-    /// <exception cref="NotSupportedException">The profile needs something this build lacks (PKCS#11 not wired in, STS).</exception>
+    /// <exception cref="NotSupportedException">The profile needs something this build lacks (PKCS#11 not wired in, an ECS container source).</exception>
     public IAwsCredentialsProvider Create(string profileName) => ProfileCredentialSources.Resolve(_store, profileName) switch
     {
         StaticKeysSource keys => new StaticCredentialsProvider(keys.Credentials),
         CredentialProcessSource process => Refreshing(new CredentialProcessRunner(_timeProvider, _options.CredentialProcessTimeout), process.CommandLine),
         SigningHelperSource helper => Refreshing(helper),
-        AssumeRoleSource role => throw new NotSupportedException(
-            $"Profile '{role.ProfileName}' assumes {role.RoleArn} through STS, which this build does not support yet: use static keys, credential_process or aws_signing_helper in that profile."),
+        AssumeRoleSource role => AssumeRole(role),
         var other => throw new NotSupportedException($"Unsupported credential source {other.GetType().Name}."),
     };
+
+    /// <summary>EC2 instance profile credentials through IMDSv2, cached and refreshed ahead of expiry.</summary>
+    public IAwsCredentialsProvider CreateInstanceProfileProvider()
+    {
+        var imds = new ImdsCredentialsClient(_httpClient, _timeProvider, ImdsCredentialsClient.EndpointFromEnvironment(_options.Client.Environment));
+        return new RefreshingCredentialsProvider(imds.GetCredentialsAsync, _timeProvider, _options.RefreshAhead);
+    }
 
     /// <summary>Carries out a signing-helper command once: CreateSession with the command's certificate and key.</summary>
     public async Task<AwsCredentials> RunSigningHelperAsync(SigningHelperCommand command, string? profileEndpointUrl, CancellationToken cancellationToken = default)
@@ -51,6 +61,31 @@ public sealed class ProfileCredentialsProviderFactory
         var client = new RolesAnywhereClient(_httpClient, _timeProvider, _options.Client);
         var session = await client.CreateSessionAsync(command.ToSessionRequest(intermediates, profileEndpointUrl), signer, cancellationToken).ConfigureAwait(false);
         return session.Credentials;
+    }
+
+    private RefreshingCredentialsProvider AssumeRole(AssumeRoleSource role)
+    {
+        IAwsCredentialsProvider source = role.CredentialSource switch
+        {
+            "Environment" => new EnvironmentCredentialsProvider(_options.Client.Environment),
+            "Ec2InstanceMetadata" => CreateInstanceProfileProvider(),
+            "EcsContainer" => throw new NotSupportedException(
+                $"Profile '{role.ProfileName}': credential_source = EcsContainer is not supported here: use source_profile, Environment or Ec2InstanceMetadata."),
+            // A profile naming itself as source uses its own keys (the SDKs allow it).
+            _ when role.SourceProfile == role.ProfileName => new StaticCredentialsProvider(_store.Get(role.ProfileName).StaticCredentials!),
+            _ => Create(role.SourceProfile!),
+        };
+        var region = role.Region ?? _options.Client.Environment("AWS_REGION") ?? _options.Client.Environment("AWS_DEFAULT_REGION") ?? "us-east-1";
+        var profile = _store.Get(role.ProfileName);
+        var sts = new StsClient(_httpClient, source, _timeProvider, region, profileEndpointUrl: profile.EndpointUrlFor("sts"), useFips: profile.UseFipsEndpoint, options: _options.Client);
+        var request = new AssumeRoleRequest
+        {
+            RoleArn = role.RoleArn,
+            RoleSessionName = role.RoleSessionName ?? "authservice-" + _timeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            DurationSeconds = role.DurationSeconds,
+            ExternalId = role.ExternalId,
+        };
+        return new(async token => (await sts.AssumeRoleAsync(request, token).ConfigureAwait(false)).Credentials, _timeProvider, _options.RefreshAhead);
     }
 
     private RefreshingCredentialsProvider Refreshing(CredentialProcessRunner runner, string commandLine) =>
