@@ -123,6 +123,24 @@ public class FaultTests
     }
 
     [Fact]
+    public async Task AdminFaults_StsAndImdsThrottled_AnswerInTheirOwnProtocol()
+    {
+        await using var emulator = await EmulatorFixture.StartAsync();
+        await PutFaultsAsync(emulator, """{"faults":[{"operation":"GetCallerIdentity","kind":"throttle"},{"operation":"ImdsToken","kind":"error","status":503}]}""");
+        using var sts = TestSigner.Sign(emulator.Server.HttpAddress, "sts", TestSeeds.Region, EmulatorFixture.Reader, emulator.Time.GetUtcNow(),
+            "application/x-www-form-urlencoded", Encoding.UTF8.GetBytes("Action=GetCallerIdentity&Version=2011-06-15"));
+        using var token = new HttpRequestMessage(HttpMethod.Put, new Uri(emulator.Server.HttpAddress, "/latest/api/token"));
+        token.Headers.Add("X-aws-ec2-metadata-token-ttl-seconds", "60");
+
+        using var stsResponse = await emulator.Client.Http.SendAsync(sts);
+        using var imdsResponse = await emulator.Client.Http.SendAsync(token);
+
+        Assert.Equal(400, (int)stsResponse.StatusCode);
+        Assert.Contains("<Code>Throttling</Code>", await stsResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(503, (int)imdsResponse.StatusCode);
+    }
+
+    [Fact]
     public async Task AdminCounters_Reset_ClearsEverything()
     {
         await using var emulator = await EmulatorFixture.StartAsync();

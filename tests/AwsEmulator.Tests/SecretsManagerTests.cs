@@ -331,5 +331,19 @@ public class SecretsManagerTests
         Assert.Equal(1, emulator.Server.Get<RequestCounters>().Secret("app/blob", "DescribeSecret"));
     }
 
+    [Fact]
+    public async Task ListSecretVersionIds_AfterRotation_ListsStagedVersionsAndDeprecatedOnRequest()
+    {
+        await using var emulator = await EmulatorFixture.StartAsync();
+        await emulator.Client.SecretsManagerAsync("PutSecretValue", new { SecretId = "app/db", SecretString = "v3" }, EmulatorFixture.Writer);
+
+        var staged = await emulator.Client.SecretsManagerAsync("ListSecretVersionIds", new { SecretId = "app/db" }, EmulatorFixture.Reader);
+        var all = await emulator.Client.SecretsManagerAsync("ListSecretVersionIds", new { SecretId = "app/db", IncludeDeprecated = true }, EmulatorFixture.Reader);
+
+        Assert.Equal(2, staged.Body["Versions"]!.AsArray().Count);
+        Assert.Equal(3, all.Body["Versions"]!.AsArray().Count);
+        Assert.Equal("app/db", staged.Body["Name"]!.GetValue<string>());
+    }
+
     private static System.Text.Json.JsonValueKind JsonValueKind(JsonNode? node) => node!.GetValueKind();
 }

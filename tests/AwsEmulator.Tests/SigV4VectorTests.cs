@@ -68,9 +68,11 @@ public class SigV4VectorTests
         var context = Context(name);
         if (!context["normalize"]!.GetValue<bool>())
         {
-            // Unnormalized cases sign "/a/../b" as is, which only S3 does; the JSON/query services normalize.
-            Assert.False(Verifier(context).Verify(VectorFiles.ParseRequest(VectorFiles.Read("sigv4", name, "header-signed-request.txt")), "service").Succeeded
-                && name.Contains("relative", StringComparison.Ordinal));
+            // Unnormalized cases sign "/a/../b" as is, which only S3 does; the JSON/query services normalize, so
+            // such a signature only holds where normalizing leaves the path unchanged.
+            var unnormalized = VectorFiles.ParseRequest(VectorFiles.Read("sigv4", name, "header-signed-request.txt"));
+            var pathUnchanged = SigV4Canonicalizer.CanonicalUri(unnormalized.RawPath, false) == SigV4Canonicalizer.CanonicalUri(unnormalized.RawPath, true);
+            Assert.Equal(pathUnchanged, Verifier(context).Verify(unnormalized, "service").Succeeded);
             return;
         }
 
