@@ -1,4 +1,5 @@
 using System.Net;
+using AuthService.Aws.Credentials;
 using AuthService.Aws.Profiles;
 using AuthService.Aws.Protocol;
 using AuthService.Aws.Tests.Support;
