@@ -14,9 +14,12 @@ public static class Botocore
     /// <summary>Why botocore cannot run here, or null when it can.</summary>
     public static string? UnavailableReason => Missing.Value;
 
-    public static async Task<JsonObject> RunAsync(object job)
+    public static Task<JsonObject> RunAsync(object job) => RunScriptAsync("botocore_peer.py", job);
+
+    /// <summary>Runs a Peers/*.py script with Debian's python3, the job as JSON on stdin, JSON back on stdout.</summary>
+    public static async Task<JsonObject> RunScriptAsync(string scriptName, object job)
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Peers", "botocore_peer.py");
+        var script = Path.Combine(AppContext.BaseDirectory, "Peers", scriptName);
         var start = new ProcessStartInfo(Python, [script])
         {
             RedirectStandardInput = true,
@@ -41,13 +44,20 @@ public static class Botocore
         await process.WaitForExitAsync(timeout.Token);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"botocore peer failed ({process.ExitCode}): {await stderr}");
+            throw new InvalidOperationException($"{scriptName} failed ({process.ExitCode}): {await stderr}");
         }
 
         return JsonNode.Parse(await stdout)!.AsObject();
     }
 
-    private static string? Probe()
+    private static readonly Lazy<string?> MissingCryptography = new(() => ProbeModule("cryptography", "python3-cryptography"));
+
+    /// <summary>Why python3-cryptography cannot run here, or null when it can.</summary>
+    public static string? CryptographyUnavailableReason => MissingCryptography.Value;
+
+    private static string? Probe() => ProbeModule("botocore", "python3-botocore");
+
+    private static string? ProbeModule(string module, string package)
     {
         if (!File.Exists(Python))
         {
@@ -56,9 +66,9 @@ public static class Botocore
 
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(Python, ["-c", "import botocore"]) { RedirectStandardError = true, UseShellExecute = false })!;
+            using var process = Process.Start(new ProcessStartInfo(Python, ["-c", "import " + module]) { RedirectStandardError = true, UseShellExecute = false })!;
             process.WaitForExit(30_000);
-            return process.ExitCode == 0 ? null : "python3-botocore not installed: run scripts/install-test-deps";
+            return process.ExitCode == 0 ? null : $"{package} not installed: run scripts/install-test-deps";
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
@@ -73,6 +83,18 @@ public sealed class BotocoreFactAttribute : FactAttribute
     public BotocoreFactAttribute()
     {
         if (Botocore.UnavailableReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>A fact that needs python3-cryptography; skipped with the reason printed when it is absent.</summary>
+public sealed class PythonCryptographyFactAttribute : FactAttribute
+{
+    public PythonCryptographyFactAttribute()
+    {
+        if (Botocore.CryptographyUnavailableReason is { } reason)
         {
             Skip = reason;
         }
