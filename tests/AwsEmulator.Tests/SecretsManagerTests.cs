@@ -167,6 +167,20 @@ public class SecretsManagerTests
         Assert.Equal("MissingAuthenticationTokenException", reply.ErrorType);
     }
 
+    [Theory]
+    [InlineData("{\"MaxResults\":\"ten\"}")]
+    [InlineData("{\"SecretId\":42}")]
+    [InlineData("not json")]
+    public async Task Request_WrongJsonTypes_SerializationException(string body)
+    {
+        await using var emulator = await EmulatorFixture.StartAsync();
+
+        var list = await emulator.Client.SecretsManagerAsync(body.Contains("SecretId", StringComparison.Ordinal) ? "GetSecretValue" : "ListSecrets", body, EmulatorFixture.Reader);
+
+        Assert.Equal(400, list.Status);
+        Assert.Equal("SerializationException", list.ErrorType);
+    }
+
     [Fact]
     public async Task Request_UnknownOperation_UnknownOperationException()
     {

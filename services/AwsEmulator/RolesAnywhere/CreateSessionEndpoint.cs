@@ -48,6 +48,12 @@ internal sealed class CreateSessionEndpoint(
             Log.Refused(logger, Operation, ex.Error.Code, ex.Error.Message);
             await HttpWire.WriteJsonErrorAsync(context, ex.Error, "application/json").ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            var error = new AwsError("ValidationException", 400, "durationSeconds must be a number and roleSessionName a string.", true);
+            Log.Refused(logger, Operation, error.Code, error.Message);
+            await HttpWire.WriteJsonErrorAsync(context, error, "application/json").ConfigureAwait(false);
+        }
     }
 
     private JsonObject CreateSession(AwsEmulator.SigV4.WireRequest request)

@@ -55,6 +55,13 @@ internal sealed class SecretsManagerEndpoint(
             Log.Refused(logger, operation, ex.Error.Code, ex.Error.Message);
             await HttpWire.WriteJsonErrorAsync(context, ex.Error).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            // A member of the wrong JSON type (a string where a number belongs): AWS answers SerializationException.
+            var error = new AwsError("SerializationException", 400, "A request member has the wrong JSON type.", true);
+            Log.Refused(logger, operation, error.Code, error.Message);
+            await HttpWire.WriteJsonErrorAsync(context, error).ConfigureAwait(false);
+        }
     }
 
     /// <summary>What the JSON services answer for each SigV4 failure (codes as seen from AWS's front door).</summary>
