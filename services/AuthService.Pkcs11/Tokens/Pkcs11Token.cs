@@ -380,6 +380,15 @@ public sealed class Pkcs11Token : IDisposable
             // SoftHSM answers CKR_GENERAL_ERROR once a token's directory has gone: report it as the token being absent.
             throw new Pkcs11Exception("C_GetTokenInfo", Ckr.TokenNotPresent, $"token '{Label}' is gone; the module answered {CkrNames.Of(rv)}");
         }
+
+        string label = PaddedText.Decode(ti.Label, 32);
+        string serial = PaddedText.Decode(ti.SerialNumber, 16);
+        if (!_selector.MatchesToken(new Pkcs11TokenInfo(label, PaddedText.Decode(ti.ManufacturerId, 32), PaddedText.Decode(ti.Model, 16), serial, ti.Flags, ti.MinPinLen, ti.MaxPinLen)))
+        {
+            // Same slot, different token: renamed or re-initialized by an operator. Treated as the token being absent,
+            // so the next operation looks for it again by the URI's attributes.
+            throw new Pkcs11Exception("C_GetTokenInfo", Ckr.TokenNotPresent, $"token '{Label}' was renamed or re-initialized: the slot now holds token '{label}' (serial {serial})");
+        }
     }
 
     private SessionPool CurrentPool()

@@ -89,3 +89,43 @@ public class TokenRemovalTests
         Assert.True(back.IsLoggedIn);
     }
 }
+
+/// <summary>A token renamed by an operator while in use, then given its label back (as re-provisioning does).</summary>
+public class TokenRenameTests
+{
+    [ToolsFact]
+    public void SignData_TokenRenamedThenRestored_CleanErrorThenRecovers()
+    {
+        // Arrange
+        Pkcs11Module module = SoftHsm.LoadPrivateCopy();
+        module.AutoReinitializeInterval = TimeSpan.Zero;
+        var (token, label, pin) = SoftHsm.NewToken("rename", module);
+        using (token)
+        using (ECDsa software = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            byte[] pkcs8 = TestKeys.Export(software, "pkcs8");
+            Pkcs11PrivateKey key = token.ImportPrivateKey(pkcs8, "ra-key", [0x01]);
+            byte[] data = "data"u8.ToArray();
+            key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
+            string renamed = label + "-x";
+
+            // Act: another process re-initializes the token under another label (its objects are gone) ...
+            Assert.Equal(0, Tool.Run("softhsm2-util", ["--init-token", "--token", label, "--label", renamed, "--so-pin", SoftHsm.SoPin, "--pin", pin]).Exit);
+            var whileRenamed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
+            var stillRenamed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
+
+            // ... then re-provisions it with the original label and key, as the setup procedure does.
+            Assert.Equal(0, Tool.Run("softhsm2-util", ["--init-token", "--token", renamed, "--label", label, "--so-pin", SoftHsm.SoPin, "--pin", pin]).Exit);
+            Assert.Equal(0, Tool.Run("softhsm2-util", ["--import", "/dev/stdin", "--token", label, "--pin", pin, "--label", "ra-key", "--id", "01", "--force"], pkcs8).Exit);
+            byte[] after = key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
+
+            // Assert
+            Assert.Contains(renamed, whileRenamed.Message, StringComparison.Ordinal);
+            Assert.Equal(Pkcs11ErrorKind.TokenNotFound, stillRenamed.Kind);
+            Assert.Contains("removed or renamed", stillRenamed.Message, StringComparison.Ordinal);
+            Assert.Contains($"'{renamed}'", stillRenamed.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(pin, whileRenamed.Message + stillRenamed.Message, StringComparison.Ordinal);
+            Assert.True(software.VerifyData(data, after, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        }
+    }
+}
