@@ -31,6 +31,6 @@ public class ThroughputTests(ITestOutputHelper output)
         var perSecond = statuses.Sum() / watch.Elapsed.TotalSeconds;
         output.WriteLine($"GetSecretValue: {statuses.Sum()} signed requests in {watch.Elapsed.TotalMilliseconds:F0} ms = {perSecond:F0}/s (16 clients, HTTP/1.1)");
         Assert.Equal(16 * perClient, statuses.Sum());
-        Assert.True(perSecond > 300, $"only {perSecond:F0} requests/s");
+        Assert.True(perSecond > 100, $"only {perSecond:F0} requests/s");
     }
 }
