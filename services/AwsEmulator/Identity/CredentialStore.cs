@@ -8,6 +8,7 @@ namespace AwsEmulator.Identity;
 /// <summary>Every access key the emulator accepts: the seed's users, and temporary credentials it has issued.</summary>
 internal sealed class CredentialStore
 {
+    private const int MaxIssued = 100_000;
     private const string KeyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private readonly ConcurrentDictionary<string, CredentialEntry> _byAccessKeyId = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
@@ -39,6 +40,16 @@ internal sealed class CredentialStore
     /// <summary>Mints ASIA... temporary credentials for <paramref name="principal"/>, valid until <paramref name="expiration"/>.</summary>
     public CredentialEntry Issue(Principal principal, DateTimeOffset expiration)
     {
+        if (_byAccessKeyId.Count > MaxIssued)
+        {
+            // Load tests mint many sessions; forget those long expired (they would answer ExpiredToken otherwise).
+            var cutoff = _time.GetUtcNow() - TimeSpan.FromHours(1);
+            foreach (var stale in _byAccessKeyId.Values.Where(e => e.Expiration < cutoff).ToList())
+            {
+                _byAccessKeyId.TryRemove(stale.AccessKeyId, out _);
+            }
+        }
+
         while (true)
         {
             var entry = new CredentialEntry("ASIA" + RandomString(16), Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)),

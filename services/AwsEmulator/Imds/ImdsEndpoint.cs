@@ -47,6 +47,14 @@ internal sealed class ImdsEndpoint(
             return Results.Text($"{TtlHeader} must be 1..21600", "text/plain", statusCode: 400);
         }
 
+        if (_tokens.Count > 10_000)
+        {
+            foreach (var stale in _tokens.Where(t => t.Value <= time.GetUtcNow()).Select(t => t.Key).ToList())
+            {
+                _tokens.TryRemove(stale, out _);
+            }
+        }
+
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(40));
         _tokens[token] = time.GetUtcNow().AddSeconds(ttl);
         context.Response.Headers[TtlHeader] = ttl.ToString(CultureInfo.InvariantCulture);
