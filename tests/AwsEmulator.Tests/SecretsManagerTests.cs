@@ -250,6 +250,8 @@ public class SecretsManagerTests
         var errors = reply.Body["Errors"]!.AsArray().Select(e => (e!["SecretId"]!.GetValue<string>(), e["ErrorCode"]!.GetValue<string>())).ToList();
         Assert.Contains(("other/key", "AccessDeniedException"), errors);
         Assert.Contains(("app/none", "ResourceNotFoundException"), errors);
+        Assert.Equal(1, emulator.Server.Get<RequestCounters>().Secret("app/db", "BatchGetSecretValue"));
+        Assert.Equal(0, emulator.Server.Get<RequestCounters>().Secret("app/db", "GetSecretValue"));
     }
 
     [Fact]

@@ -80,7 +80,7 @@ internal sealed class SecretsManagerService(SecretStore store, RequestCounters c
             {
                 try
                 {
-                    var secret = Authorize(principal, "GetSecretValue", id, write: false);
+                    var secret = Authorize(principal, "GetSecretValue", id, write: false, countAs: "BatchGetSecretValue");
                     var version = SecretStore.SelectVersion(secret, null, null);
                     store.MarkAccessed(secret, version);
                     values.Add(ValueEntry(secret, version));
@@ -256,12 +256,13 @@ internal sealed class SecretsManagerService(SecretStore store, RequestCounters c
 
     /// <summary>
     /// Permission first, existence second, as IAM evaluates before the service looks: a caller without rights learns
-    /// nothing about whether a secret exists. Counts the request against the secret. Hold the store lock.
+    /// nothing about whether a secret exists. Counts the request against the secret under <paramref name="countAs"/>
+    /// (the operation the client called; BatchGetSecretValue checks GetSecretValue per secret). Hold the store lock.
     /// </summary>
-    private SecretRecord Authorize(Principal principal, string action, string secretId, bool write)
+    private SecretRecord Authorize(Principal principal, string action, string secretId, bool write, string? countAs = null)
     {
         var secret = store.Find(secretId);
-        counters.CountSecret(secret?.Name ?? secretId, action);
+        counters.CountSecret(secret?.Name ?? secretId, countAs ?? action);
         var patterns = write ? principal.WriteSecrets : principal.ReadSecrets;
         var allowed = secret is null
             ? patterns.Any(p => SecretPattern.Matches(p, secretId))
