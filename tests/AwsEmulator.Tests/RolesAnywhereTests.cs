@@ -201,6 +201,34 @@ public sealed class RolesAnywhereTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateSession_ProfileInOtherRegionThanAnchor_ValidationException()
+    {
+        var seed = TestSeeds.Document(_root.ExportCertificatePem());
+        seed.Profiles.Add(new Seed.SeedProfile { Id = "22222222-3333-4444-5555-666666666666", Region = "eu-west-1", RoleArns = [TestSeeds.RoleArn(TestSeeds.AppRole)] });
+        await using var emulator = await EmulatorFixture.StartAsync(Seed.SeedLoader.Resolve(seed, "."));
+        using var leaf = TestPki.Leaf(_root, _ecKey, Now.AddDays(-1), Now.AddDays(30));
+
+        var reply = await SendAsync(emulator, leaf, profileArn: $"arn:aws:rolesanywhere:eu-west-1:{TestSeeds.Account}:profile/22222222-3333-4444-5555-666666666666");
+
+        Assert.Equal(400, reply.Status);
+        Assert.Equal("ValidationException", reply.ErrorType);
+        Assert.Contains("Region mismatch", reply.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateSession_DisabledTrustAnchor_UntrustedSigningCertificate()
+    {
+        var seed = TestSeeds.Document(_root.ExportCertificatePem());
+        seed.TrustAnchors[0].Enabled = false;
+        await using var emulator = await EmulatorFixture.StartAsync(Seed.SeedLoader.Resolve(seed, "."));
+        using var leaf = TestPki.Leaf(_root, _ecKey, Now.AddDays(-1), Now.AddDays(30));
+
+        var reply = await SendAsync(emulator, leaf);
+
+        AssertDenied(reply, "Untrusted Signing Certificate");
+    }
+
+    [Fact]
     public async Task CreateSession_UnknownTrustAnchor_UntrustedSigningCertificate()
     {
         await using var emulator = await StartAsync();
