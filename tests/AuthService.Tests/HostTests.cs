@@ -22,7 +22,9 @@ public sealed class RunningService : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _tcp = $"127.0.0.1:{FreePort()}";
-        _server = Cli.Start("serve", "--tcp", _tcp, "--unix-socket", SocketPath);
+        _server = Cli.Start(
+            new Dictionary<string, string> { ["AUTHSERVICE_Configuration__File"] = Path.Combine(_directory, "no-configurations.json") },
+            "serve", "--tcp", _tcp, "--unix-socket", SocketPath);
         for (var attempt = 0; attempt < 100; attempt++)
         {
             if (File.Exists(SocketPath))
@@ -111,15 +113,15 @@ public sealed class HostTests : IClassFixture<RunningService>
     }
 
     [Fact]
-    public async Task GetSecret_BeforeEndToEndLands_UnimplementedSayingSo()
+    public async Task GetSecret_NoConfigurations_InvalidArgumentSayingHowToAddOne()
     {
         using var client = GrpcClient.Create($"http://{_tcp}");
 
         var error = await Assert.ThrowsAsync<GrpcException>(() => client.UnaryAsync<GetSecretRequest, GetSecretResponse>(
             SecretsGrpcService.Method("GetSecret"), new GetSecretRequest { Configuration = "default", SecretId = "db" }));
 
-        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
-        Assert.Contains("not implemented in this build yet", error.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("no configurations are defined", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using AuthService.Aws.Credentials;
+using AuthService.Aws.Profiles;
 using AuthService.Configuration;
 using AuthService.Grpc.Server;
 using AuthService.Secrets;
@@ -19,15 +21,19 @@ public static class AuthServiceHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         overrides?.Invoke(options);
-        var errors = options.Validate();
+        var storeOptions = builder.Configuration.GetSection(ConfigurationStoreOptions.Section).Get<ConfigurationStoreOptions>() ?? new ConfigurationStoreOptions();
+
+        builder.WebHost.UseAuthServiceEndpoints(options);
+        builder.Services.AddAuthServiceGrpc(options).AddSecrets(storeOptions);
+        var app = builder.Build();
+
+        // Every start-up problem at once: endpoints and configurations together.
+        var errors = options.Validate().Concat(app.Services.GetRequiredService<ConfigurationStore>().Load()).ToList();
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("The configuration is invalid:\n  - " + string.Join("\n  - ", errors));
         }
 
-        builder.WebHost.UseAuthServiceEndpoints(options);
-        builder.Services.AddAuthServiceGrpc(options);
-        var app = builder.Build();
         app.UseGrpcServer();
         return app;
     }
@@ -40,5 +46,24 @@ public static class AuthServiceHost
             .AddGrpcHealthAndReflection()
             .AddGrpcService<SecretsGrpcService>()
             .AddGrpcService<ConfigurationGrpcService>();
+    }
+
+    /// <summary>Configurations (hot-reloaded), the per-configuration secret caches and their AWS stores.</summary>
+    public static IServiceCollection AddSecrets(this IServiceCollection services, ConfigurationStoreOptions storeOptions)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(storeOptions);
+        services.AddSingleton<ConfigurationStore>();
+        services.AddHostedService<ConfigurationWatcher>();
+        services.AddSingleton(new ProfileCredentialsOptions());
+        services.AddSingleton<ISecretStoreFactory>(provider => new AwsSecretStoreFactory(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ProfileCredentialsOptions>(),
+            // Read when a configuration's store is built, so a fixed credentials file is seen without a restart.
+            () => AwsProfileStore.Load(AwsProfilePaths.FromEnvironment(Environment.GetEnvironmentVariable))));
+        services.AddSingleton<SecretService>();
+        services.AddHostedService<SecretRefresher>();
+        return services;
     }
 }

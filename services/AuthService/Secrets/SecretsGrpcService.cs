@@ -1,28 +1,167 @@
+using System.Globalization;
 using AuthService.Api.V1;
 using AuthService.Grpc;
 using AuthService.Grpc.Server;
-using Google.Protobuf.Reflection;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace AuthService.Secrets;
 
 /// <summary>
-/// PLACEHOLDER: authservice.v1.SecretsService answers UNIMPLEMENTED, saying so, until the end-to-end issue
-/// (secret cache, configurations, AWS clients) lands. Its methods are bound so the message is explicit.
+/// authservice.v1.SecretsService: validates requests, asks <see cref="SecretService"/>, maps the answer. The
+/// mapping of failures to gRPC statuses lives here and nowhere else (docs/errors.md).
 /// </summary>
-public sealed class SecretsGrpcService : IGrpcService
+public sealed class SecretsGrpcService(SecretService secrets) : IGrpcService
 {
+    /// <summary>Most items one BatchGetSecrets call may ask for.</summary>
+    public const int MaxBatchSize = 20;
+
+    /// <summary>Sent with RESOURCE_EXHAUSTED (gRPC's retry pushback header, proposal A6).</summary>
+    public const string RetryPushbackTrailer = "grpc-retry-pushback-ms";
+
     public static ServiceDescriptor Descriptor => SecretsReflection.Descriptor.Services[0];
+
+    internal static Google.Protobuf.Reflection.MethodDescriptor Method(string name) => Descriptor.FindMethodByName(name);
 
     public void Bind(GrpcServiceBinder binder)
     {
         ArgumentNullException.ThrowIfNull(binder);
-        binder.Unary<GetSecretRequest, GetSecretResponse>(Method("GetSecret"), (_, _) => throw NotYet("GetSecret"));
-        binder.Unary<BatchGetSecretsRequest, BatchGetSecretsResponse>(Method("BatchGetSecrets"), (_, _) => throw NotYet("BatchGetSecrets"));
+        binder.Unary<GetSecretRequest, GetSecretResponse>(Method("GetSecret"), GetSecretAsync);
+        binder.Unary<BatchGetSecretsRequest, BatchGetSecretsResponse>(Method("BatchGetSecrets"), BatchGetSecretsAsync);
     }
 
-    internal static MethodDescriptor Method(string name) => Descriptor.FindMethodByName(name);
+    private async Task<GetSecretResponse> GetSecretAsync(GetSecretRequest request, GrpcCallContext context)
+    {
+        try
+        {
+            return await ServeAsync(request, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (SecretStoreException exception)
+        {
+            throw ToGrpc(exception);
+        }
+    }
 
-    private static GrpcException NotYet(string method) =>
-        new(StatusCode.Unimplemented, $"{method} is not implemented in this build yet: the secret cache and AWS clients are still being written.");
+    private async Task<BatchGetSecretsResponse> BatchGetSecretsAsync(BatchGetSecretsRequest request, GrpcCallContext context)
+    {
+        if (request.Requests.Count is 0 or > MaxBatchSize)
+        {
+            throw new GrpcException(StatusCode.InvalidArgument, $"BatchGetSecrets takes 1 to {MaxBatchSize} requests; this one has {request.Requests.Count}.");
+        }
+
+        var results = await Task.WhenAll(request.Requests.Select(async item =>
+        {
+            var result = new BatchGetSecretsResult { SecretId = item.SecretId };
+            try
+            {
+                result.Secret = await ServeAsync(item, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (SecretStoreException exception)
+            {
+                var status = ToGrpc(exception);
+                result.Code = (int)status.StatusCode;
+                result.Message = status.Message;
+            }
+
+            return result;
+        })).ConfigureAwait(false);
+        var response = new BatchGetSecretsResponse();
+        response.Results.AddRange(results);
+        return response;
+    }
+
+    private async Task<GetSecretResponse> ServeAsync(GetSecretRequest request, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var query = new SecretQuery(
+            request.SecretId,
+            request.VersionCase == GetSecretRequest.VersionOneofCase.VersionId ? request.VersionId : null,
+            request.VersionCase == GetSecretRequest.VersionOneofCase.VersionStage ? request.VersionStage : null);
+        var served = await secrets.GetAsync(request.Configuration, query, request.HasJsonKey ? request.JsonKey : null, request.ForceRefresh, cancellationToken)
+            .ConfigureAwait(false);
+        var record = served.Lookup.Record;
+        var response = new GetSecretResponse
+        {
+            Arn = record.Arn,
+            Name = record.Name,
+            VersionId = record.VersionId,
+            CreatedDate = record.CreatedDate is { } created ? Timestamp.FromDateTimeOffset(created) : null,
+            Cache = new CacheInfo
+            {
+                ServedFromCache = served.Lookup.FromCache,
+                Age = Duration.FromTimeSpan(served.Lookup.Age < TimeSpan.Zero ? TimeSpan.Zero : served.Lookup.Age),
+                Stale = served.Lookup.Stale,
+            },
+        };
+        response.VersionStages.AddRange(record.VersionStages);
+        if (served.JsonValue is not null)
+        {
+            response.SecretString = served.JsonValue;
+        }
+        else if (record.SecretString is not null)
+        {
+            response.SecretString = record.SecretString;
+        }
+        else
+        {
+            response.SecretBinary = ByteString.CopyFrom(record.SecretBinary ?? []);
+        }
+
+        return response;
+    }
+
+    private static void Validate(GetSecretRequest request)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(request.Configuration))
+        {
+            problems.Add("configuration is required (see ConfigurationService.ListConfigurations)");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.SecretId))
+        {
+            problems.Add("secret_id is required (a secret name or ARN)");
+        }
+        else if (request.SecretId.Length > 2048)
+        {
+            problems.Add("secret_id is longer than 2048 characters");
+        }
+
+        if (request.VersionCase == GetSecretRequest.VersionOneofCase.VersionId && string.IsNullOrWhiteSpace(request.VersionId))
+        {
+            problems.Add("version_id is set but empty");
+        }
+
+        if (request.VersionCase == GetSecretRequest.VersionOneofCase.VersionStage && string.IsNullOrWhiteSpace(request.VersionStage))
+        {
+            problems.Add("version_stage is set but empty");
+        }
+
+        if (request.HasJsonKey && request.JsonKey.Length == 0)
+        {
+            problems.Add("json_key is set but empty");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new GrpcException(StatusCode.InvalidArgument, "Invalid GetSecret request: " + string.Join("; ", problems) + ".");
+        }
+    }
+
+    /// <summary>The one mapping from secret failures to gRPC statuses.</summary>
+    internal static GrpcException ToGrpc(SecretStoreException exception) => exception.Kind switch
+    {
+        SecretFailureKind.NotFound => new(StatusCode.NotFound, exception.Message),
+        SecretFailureKind.AccessDenied => new(StatusCode.PermissionDenied, exception.Message + " Check the role's permissions (secretsmanager:GetSecretValue, DescribeSecret) and any session policy."),
+        SecretFailureKind.DecryptionFailure => new(StatusCode.PermissionDenied, exception.Message + " The role needs kms:Decrypt on the secret's KMS key."),
+        SecretFailureKind.InvalidRequest => new(StatusCode.InvalidArgument, exception.Message),
+        SecretFailureKind.Throttled => new(StatusCode.ResourceExhausted, exception.Message + " Secrets Manager is throttling; retry after about 1 s.")
+        {
+            Trailers = new Dictionary<string, string> { [RetryPushbackTrailer] = 1000.ToString(CultureInfo.InvariantCulture) },
+        },
+        SecretFailureKind.Timeout => new(StatusCode.DeadlineExceeded, exception.Message),
+        SecretFailureKind.CredentialsUnavailable => new(StatusCode.FailedPrecondition, exception.Message),
+        _ => new(StatusCode.Unavailable, exception.Message + " Nothing usable is cached; retry later."),
+    };
 }
