@@ -47,6 +47,12 @@ public sealed class EndToEndService : IAsyncLifetime
             aws_access_key_id = {user.GetProperty("accessKeyId").GetString()}
             aws_secret_access_key = {user.GetProperty("secretAccessKey").GetString()}
             """);
+        // The reference procedure's single-line profile, with file keys instead of token URIs: run in-process.
+        await File.AppendAllTextAsync(Path.Combine(aws, "credentials"), $"""
+
+            [ra-helper]
+            credential_process = /usr/local/bin/aws_signing_helper credential-process --certificate {Path.Combine(demo, "client.crt")} --private-key {Path.Combine(demo, "client_private.key")} --trust-anchor-arn {anchor} --profile-arn {profile} --role-arn {role}
+            """);
         await File.WriteAllTextAsync(Path.Combine(aws, "config"), "");
         await File.WriteAllTextAsync(Path.Combine(_directory, "configurations.json"), $$"""
             { "configurations": [
@@ -54,7 +60,9 @@ public sealed class EndToEndService : IAsyncLifetime
                 "auth": { "type": "static-keys", "profile": "demo" } },
               { "name": "ra-files", "region": "us-east-1", "endpointUrl": "{{Emulator}}",
                 "auth": { "type": "roles-anywhere", "certificate": "{{Path.Combine(demo, "client.crt")}}", "privateKey": "{{Path.Combine(demo, "client_private.key")}}",
-                          "trustAnchorArn": "{{anchor}}", "profileArn": "{{profile}}", "roleArn": "{{role}}" } }
+                          "trustAnchorArn": "{{anchor}}", "profileArn": "{{profile}}", "roleArn": "{{role}}" } },
+              { "name": "ra-profile", "region": "us-east-1", "endpointUrl": "{{Emulator}}",
+                "auth": { "type": "profile", "profile": "ra-helper" } }
             ] }
             """);
 
@@ -146,6 +154,31 @@ public sealed class EndToEndService : IAsyncLifetime
     }
 }
 
+/// <summary>Skips, saying why, when Debian's python3-grpcio is not installed.</summary>
+public sealed class PythonGrpcFactAttribute : FactAttribute
+{
+    private static readonly Lazy<bool> Available = new(() =>
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import grpc"]) { RedirectStandardError = true })!;
+            return probe.WaitForExit(30_000) && probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+
+    public PythonGrpcFactAttribute()
+    {
+        if (!Available.Value)
+        {
+            Skip = "Python grpcio is not installed (/usr/bin/python3 with python3-grpcio): run scripts/install-test-deps";
+        }
+    }
+}
+
 public sealed class EndToEndTests : IClassFixture<EndToEndService>
 {
     private readonly EndToEndService _service;
@@ -161,6 +194,7 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
     [Theory]
     [InlineData("static")]
     [InlineData("ra-files")]
+    [InlineData("ra-profile")]
     public async Task GetSecret_JsonKey_ValueFromEmulator(string configuration)
     {
         var response = await GetAsync(new GetSecretRequest { Configuration = configuration, SecretId = "demo/database", JsonKey = "username" });
@@ -223,7 +257,7 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
         var error = await Assert.ThrowsAsync<GrpcException>(() => GetAsync(new GetSecretRequest { Configuration = "nope", SecretId = "demo/database" }));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("ra-files, static", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ra-files, ra-profile, static", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -234,6 +268,53 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Contains("username, password", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("demo-password", error.Message, StringComparison.Ordinal);
+    }
+
+    [PythonGrpcFact]
+    public async Task PythonGrpcio_GetSecret_ValueAndNotFound()
+    {
+        var script = """
+            import json, sys, grpc
+            from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+            pool = descriptor_pool.DescriptorPool()
+            for f in descriptor_pb2.FileDescriptorSet.FromString(open(sys.argv[2], "rb").read()).file:
+                pool.AddSerializedFile(f.SerializeToString())
+            factory = message_factory.MessageFactory(pool)
+            cls = lambda n: factory.GetPrototype(pool.FindMessageTypeByName(n))
+            Req, Resp = cls("authservice.v1.GetSecretRequest"), cls("authservice.v1.GetSecretResponse")
+            call = grpc.insecure_channel(sys.argv[1]).unary_unary("/authservice.v1.SecretsService/GetSecret",
+                request_serializer=Req.SerializeToString, response_deserializer=Resp.FromString)
+            out = {"value": call(Req(configuration="static", secret_id="demo/database", json_key="password"), timeout=30).secret_string}
+            try:
+                call(Req(configuration="static", secret_id="demo/absent"), timeout=30)
+            except grpc.RpcError as e:
+                out["missing"] = e.code().name
+            print(json.dumps(out))
+            """;
+        var scriptPath = Path.Combine(_service.Directory, "get_secret.py");
+        await File.WriteAllTextAsync(scriptPath, script);
+        var descriptors = Path.Combine(_service.Directory, "api.pb");
+        var set = new Google.Protobuf.Reflection.FileDescriptorSet();
+        foreach (var file in new[] { Google.Protobuf.WellKnownTypes.DurationReflection.Descriptor, Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, SecretsReflection.Descriptor })
+        {
+            set.File.Add(Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(file.SerializedData));
+        }
+
+        await File.WriteAllBytesAsync(descriptors, Google.Protobuf.MessageExtensions.ToByteArray(set));
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { scriptPath, _service.Tcp, descriptors })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var python = Process.Start(start)!;
+        var output = await python.StandardOutput.ReadToEndAsync();
+        await python.WaitForExitAsync();
+        Assert.True(python.ExitCode == 0, await python.StandardError.ReadToEndAsync());
+        var result = JsonDocument.Parse(output).RootElement;
+
+        Assert.Equal("demo-password", result.GetProperty("value").GetString());
+        Assert.Equal("NOT_FOUND", result.GetProperty("missing").GetString());
     }
 
     [Fact]
