@@ -18,6 +18,7 @@ public sealed class RefreshingCredentialsProvider : IAwsCredentialsProvider
     private DateTimeOffset _noAttemptBefore;
     private Task<AwsCredentials>? _refresh;
     private Task<AwsCredentials>? _lastRefresh;
+    private Exception? _lastError;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="fetch">Obtains new credentials (CreateSession, a process, STS, ...). Called by one caller at a time.</param>
@@ -36,6 +37,24 @@ public sealed class RefreshingCredentialsProvider : IAwsCredentialsProvider
         _refreshAhead = refreshAhead ?? TimeSpan.FromMinutes(5);
         _maxJitter = maxJitter ?? TimeSpan.FromMinutes(1);
         _failureBackoff = failureBackoff ?? TimeSpan.FromSeconds(10);
+    }
+
+    /// <summary>
+    /// Called with the exception of every failed refresh, including background ones whose failure callers do not see
+    /// because the last good credentials are still served (wire it to a log or a health check). Never throw from it.
+    /// </summary>
+    public Action<Exception>? RefreshFailed { get; init; }
+
+    /// <summary>The error of the latest refresh if it failed; null after a success (for health checks).</summary>
+    public Exception? LastError
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastError;
+            }
+        }
     }
 
     /// <summary>The jitter source, uniform in [0, 1) (tests pin it).</summary>
@@ -110,18 +129,21 @@ public sealed class RefreshingCredentialsProvider : IAwsCredentialsProvider
                     ? expiration - _refreshAhead - TimeSpan.FromTicks((long)(_maxJitter.Ticks * Jitter()))
                     : DateTimeOffset.MaxValue;
                 _refresh = null;
+                _lastError = null;
             }
 
             return fresh;
         }
-        catch
+        catch (Exception e)
         {
             lock (_lock)
             {
                 _noAttemptBefore = _timeProvider.GetUtcNow() + _failureBackoff;
                 _refresh = null;
+                _lastError = e;
             }
 
+            RefreshFailed?.Invoke(e);
             throw;
         }
     }

@@ -169,4 +169,31 @@ public class RefreshingCredentialsProviderTests
         Assert.Equal(1, fetches);
         Assert.Equal("A1", later.AccessKeyId);
     }
+
+    [Fact]
+    public async Task GetCredentialsAsync_BackgroundRefreshFails_ReportsErrorWhileServingLastGood()
+    {
+        // Arrange
+        var time = new FakeTimeProvider(Start);
+        var fetches = 0;
+        var reported = new List<Exception>();
+        var provider = new RefreshingCredentialsProvider(_ => ++fetches == 1
+            ? Task.FromResult(Credentials(1, Start.AddHours(1)))
+            : Task.FromException<AwsCredentials>(new InvalidOperationException("Untrusted Signing Certificate")), time)
+        {
+            Jitter = () => 0,
+            RefreshFailed = reported.Add,
+        };
+        await provider.GetCredentialsAsync();
+
+        // Act
+        time.Advance(TimeSpan.FromMinutes(56));
+        var served = await provider.GetCredentialsAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => provider.LastRefresh!);
+
+        // Assert
+        Assert.Equal("AKID1", served.AccessKeyId);
+        Assert.Equal("Untrusted Signing Certificate", Assert.Single(reported).Message);
+        Assert.Same(reported[0], provider.LastError);
+    }
 }
