@@ -1,9 +1,12 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using AuthService.Aws.Credentials;
 using AuthService.Aws.Imds;
 using AuthService.Aws.Profiles;
 using AuthService.Aws.Protocol;
 using AuthService.Aws.RolesAnywhere;
 using AuthService.Aws.SecretsManager;
+using AuthService.Aws.Signing;
 using AuthService.Aws.Signing.X509;
 using AuthService.Aws.Sts;
 using AuthService.Aws.Tests.Support;
@@ -148,5 +151,63 @@ public sealed class AwsEmulatorTests(AwsEmulatorFixture fixture) : IClassFixture
         // Assert
         Assert.NotNull(credentials.SessionToken);
         Assert.Equal("db-password-1", value.SecretString);
+    }
+
+    [AwsEmulatorFact]
+    public async Task PresignAsync_StsGetCallerIdentity_EmulatorAcceptsTheUrl()
+    {
+        // Arrange
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(fixture.Emulator!.Address, "?Action=GetCallerIdentity&Version=2011-06-15"));
+        var signer = new SigV4Signer(TimeProvider.System);
+
+        // Act
+        var url = await signer.PresignAsync(request, new AwsCredentials(UserKey, UserSecret), "us-east-1", "sts", TimeSpan.FromMinutes(5));
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+
+        // Assert
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"<Account>{Account}</Account>", body, StringComparison.Ordinal);
+    }
+
+    [AwsEmulatorFact]
+    public async Task CreateSession_TokenStyleSignerReturningRawEcdsa_ConvertedSignatureVerifies()
+    {
+        // Arrange: a stand-in for a PKCS#11 key: hashes, signs raw r||s (CKM_ECDSA), converts to DER as the contract says.
+        using var fileSigner = X509KeyFiles.LoadSigner(fixture.CertificatePath, fixture.KeyPath);
+        using var key = ECDsa.Create();
+        key.ImportFromPem(await File.ReadAllTextAsync(fixture.KeyPath));
+        using var tokenSigner = new RawEcdsaTokenSigner(fileSigner.Certificate, key);
+        var roles = new RolesAnywhereClient(new HttpClient(), TimeProvider.System, Options);
+
+        // Act
+        var session = await roles.CreateSessionAsync(
+            new RolesAnywhereSessionRequest { TrustAnchorArn = TrustAnchorArn, ProfileArn = ProfileArn, RoleArn = RoleArn, Intermediates = X509KeyFiles.LoadCertificates(fixture.ChainPath) },
+            tokenSigner);
+
+        // Assert
+        Assert.True(tokenSigner.Calls > 0);
+        Assert.StartsWith("ASIA", session.Credentials.AccessKeyId, StringComparison.Ordinal);
+    }
+
+    private sealed class RawEcdsaTokenSigner(X509Certificate2 certificate, ECDsa key) : IX509Signer
+    {
+        public int Calls { get; private set; }
+
+        public X509Certificate2 Certificate => certificate;
+
+        public X509SigningAlgorithm Algorithm => X509SigningAlgorithm.Ecdsa;
+
+        public ValueTask<byte[]> SignAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            var raw = key.SignHash(SHA256.HashData(data.Span), DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            return ValueTask.FromResult(X509SignatureFormat.EcdsaRawToDer(raw));
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
