@@ -79,6 +79,14 @@ public sealed class SecretsManagerClient
         return CallAsync<ListSecretsRequest, ListSecretsResponse>("ListSecrets", request, cancellationToken);
     }
 
+    /// <summary>ListSecretVersionIds: one page of a secret's versions and their staging labels.</summary>
+    public Task<ListSecretVersionIdsResponse> ListSecretVersionIdsAsync(ListSecretVersionIdsRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.SecretId, nameof(request));
+        return CallAsync<ListSecretVersionIdsRequest, ListSecretVersionIdsResponse>("ListSecretVersionIds", request, cancellationToken);
+    }
+
     /// <summary>ListSecrets over every page: follows NextToken until it is absent (a page may be empty and still have one).</summary>
     public async IAsyncEnumerable<SecretMetadata> ListAllSecretsAsync(ListSecretsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -199,3 +199,55 @@ public sealed record ListSecretsResponse
     /// <summary>The token of the next page; absent on the last page.</summary>
     public string? NextToken { get; init; }
 }
+
+/// <summary>ListSecretVersionIds input.</summary>
+public sealed record ListSecretVersionIdsRequest
+{
+    /// <summary>The ARN or name of the secret.</summary>
+    public required string SecretId { get; init; }
+
+    /// <summary>Page size 1..100.</summary>
+    public int? MaxResults { get; init; }
+
+    /// <summary>The token of the next page.</summary>
+    public string? NextToken { get; init; }
+
+    /// <summary>Include versions without staging labels.</summary>
+    public bool? IncludeDeprecated { get; init; }
+}
+
+/// <summary>A version of a secret (ListSecretVersionIds entry).</summary>
+public sealed record SecretVersionEntry
+{
+    /// <summary>The version id.</summary>
+    public string? VersionId { get; init; }
+
+    /// <summary>Its staging labels.</summary>
+    public IReadOnlyList<string>? VersionStages { get; init; }
+
+    /// <summary>Last access (day granularity).</summary>
+    public DateTimeOffset? LastAccessedDate { get; init; }
+
+    /// <summary>Creation date.</summary>
+    public DateTimeOffset? CreatedDate { get; init; }
+
+    /// <summary>The KMS keys that encrypt it.</summary>
+    public IReadOnlyList<string>? KmsKeyIds { get; init; }
+}
+
+/// <summary>ListSecretVersionIds output (one page).</summary>
+public sealed record ListSecretVersionIdsResponse
+{
+    /// <summary>The versions of this page.</summary>
+    public IReadOnlyList<SecretVersionEntry> Versions { get; init; } = [];
+
+    /// <summary>The token of the next page; absent on the last page.</summary>
+    public string? NextToken { get; init; }
+
+    /// <summary>The secret's ARN.</summary>
+    [JsonPropertyName("ARN")]
+    public string? Arn { get; init; }
+
+    /// <summary>The secret's name.</summary>
+    public string? Name { get; init; }
+}

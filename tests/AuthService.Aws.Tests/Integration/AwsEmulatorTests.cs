@@ -52,6 +52,7 @@ public sealed class AwsEmulatorTests(AwsEmulatorFixture fixture) : IClassFixture
         var value = await sm.GetSecretValueAsync(new GetSecretValueRequest { SecretId = "app/db" });
         var binary = await sm.GetSecretValueAsync(new GetSecretValueRequest { SecretId = "app/api" });
         var described = await sm.DescribeSecretAsync("app/db");
+        var versions = await sm.ListSecretVersionIdsAsync(new ListSecretVersionIdsRequest { SecretId = "app/db" });
         var batch = await sm.BatchGetSecretValueAsync(new BatchGetSecretValueRequest { SecretIdList = ["app/db", "app/missing", "other/private"] });
         var names = new List<string?>();
         await foreach (var secret in sm.ListAllSecretsAsync(new ListSecretsRequest { MaxResults = 1 }))
@@ -64,6 +65,7 @@ public sealed class AwsEmulatorTests(AwsEmulatorFixture fixture) : IClassFixture
         Assert.Equal("db-password-1", value.SecretString);
         Assert.Equal(new byte[] { 0, 1, 2 }, binary.SecretBinary);
         Assert.Equal("app/db", described.Name);
+        Assert.Equal(["AWSCURRENT"], Assert.Single(versions.Versions).VersionStages!);
         Assert.Equal("db-password-1", Assert.Single(batch.SecretValues).SecretString);
         Assert.Equal(2, batch.Errors.Count);
         Assert.Contains(batch.Errors, e => e.SecretId == "other/private" && e.ErrorCode == "AccessDeniedException");

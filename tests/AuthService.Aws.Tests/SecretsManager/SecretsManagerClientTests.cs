@@ -328,4 +328,25 @@ public class SecretsManagerClientTests
         Assert.DoesNotContain("12345", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("SecretString", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ListSecretVersionIdsAsync_Secret_SendsRequestAndParsesVersions()
+    {
+        // Arrange
+        var (client, handler) = Client(new RecordingHandler(() => Ok("""
+            {"ARN":"arn:aws:secretsmanager:us-west-2:1:secret:a-1","Name":"a","NextToken":"n",
+             "Versions":[{"VersionId":"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1","VersionStages":["AWSCURRENT"],"CreatedDate":1523477145.713,"KmsKeyIds":["DefaultEncryptionKey"]}]}
+            """)));
+
+        // Act
+        var page = await client.ListSecretVersionIdsAsync(new ListSecretVersionIdsRequest { SecretId = "a", IncludeDeprecated = true, MaxResults = 10 });
+
+        // Assert
+        Assert.Equal("secretsmanager.ListSecretVersionIds", handler.Requests[0].Header("X-Amz-Target"));
+        Assert.Equal("""{"SecretId":"a","MaxResults":10,"IncludeDeprecated":true}""", handler.Requests[0].BodyText);
+        var version = Assert.Single(page.Versions);
+        Assert.Equal(["AWSCURRENT"], version.VersionStages!);
+        Assert.Equal("n", page.NextToken);
+        Assert.Equal("a", page.Name);
+    }
 }
