@@ -318,6 +318,65 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
     }
 
     [Fact]
+    public async Task ConfigTestCli_GoodProfile_EveryStepPassesNothingSaved()
+    {
+        var result = await Cli.RunAsync(
+            "config", "test", "--address", $"http://{_service.Tcp}", "--name", "trial", "--region", "us-east-1",
+            "--auth-type", "static-keys", "--profile", "demo", "--endpoint-url", _service.Emulator.ToString(), "--probe-secret", "demo/database");
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Errors);
+        Assert.Contains("PASSED   credentials", result.Output, StringComparison.Ordinal);
+        Assert.Contains("PASSED   sts:GetCallerIdentity: caller is arn:aws:iam::", result.Output, StringComparison.Ordinal);
+        Assert.Contains("PASSED   secretsmanager:DescribeSecret", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("demo-password", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigAddCli_MissingProfile_FailsAtCredentialsAndSavesNothing()
+    {
+        var file = Path.Combine(_service.Directory, "configurations.json");
+        var before = await File.ReadAllTextAsync(file);
+
+        var result = await Cli.RunAsync(
+            "config", "add", "--address", $"http://{_service.Tcp}", "--file", file, "--name", "broken", "--region", "us-east-1",
+            "--profile", "no-such-profile", "--endpoint-url", _service.Emulator.ToString());
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAILED   credentials", result.Output, StringComparison.Ordinal);
+        Assert.Contains("no-such-profile", result.Output, StringComparison.Ordinal);
+        Assert.Contains("SKIPPED  sts:GetCallerIdentity", result.Output, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task ConfigAddCli_GoodConfiguration_SavedAndServedWithoutRestart()
+    {
+        var file = Path.Combine(_service.Directory, "configurations.json");
+
+        var result = await Cli.RunAsync(
+            "config", "add", "--address", $"http://{_service.Tcp}", "--file", file, "--name", "added", "--region", "us-east-1",
+            "--auth-type", "static-keys", "--profile", "demo", "--endpoint-url", _service.Emulator.ToString());
+        Assert.True(result.ExitCode == 0, result.Output + result.Errors);
+
+        GetSecretResponse? response = null;
+        for (var attempt = 0; attempt < 100 && response is null; attempt++)
+        {
+            try
+            {
+                response = await GetAsync(new GetSecretRequest { Configuration = "added", SecretId = "demo/database", JsonKey = "username" });
+            }
+            catch (GrpcException exception) when (exception.StatusCode == StatusCode.InvalidArgument)
+            {
+                await Task.Delay(100);   // the service re-reads the file every 2 s
+            }
+        }
+
+        Assert.Equal("demo", response?.SecretString);
+        var list = await Cli.RunAsync("config", "list", "--address", $"http://{_service.Tcp}");
+        Assert.Contains("added\tus-east-1\tStaticKeys", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BatchGetSecrets_OneMissing_PerItemStatus()
     {
         using var client = GrpcClient.Create($"http://{_service.Tcp}");

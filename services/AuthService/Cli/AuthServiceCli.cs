@@ -17,6 +17,7 @@ public static class AuthServiceCli
         var root = new RootCommand("AuthService: AWS Secrets Manager values for data connectors, through IAM Roles Anywhere and a PKCS#11 token.");
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(HealthCommand());
+        root.Subcommands.Add(ConfigCommands.Build());
         return root;
     }
 

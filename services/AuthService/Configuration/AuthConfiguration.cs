@@ -25,7 +25,7 @@ public sealed record AuthConfiguration
     /// <summary>Cache behaviour; unset fields take the defaults of <see cref="Secrets.SecretCacheOptions"/>.</summary>
     public CacheSettings? Cache { get; init; }
 
-    /// <summary>Optional Secrets Manager endpoint override (e.g. the AwsEmulator); default: the regional endpoint.</summary>
+    /// <summary>Optional Secrets Manager and STS endpoint override (e.g. the AwsEmulator); default: the regional endpoints.</summary>
     public string? EndpointUrl { get; init; }
 }
 

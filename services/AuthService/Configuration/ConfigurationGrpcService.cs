@@ -5,23 +5,32 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace AuthService.Configuration;
 
-/// <summary>
-/// PLACEHOLDER: authservice.v1.ConfigurationService answers UNIMPLEMENTED, saying so, until configurations
-/// land with the end-to-end issue.
-/// </summary>
-public sealed class ConfigurationGrpcService : IGrpcService
+/// <summary>authservice.v1.ConfigurationService: lists loaded configurations and tests proposed ones.</summary>
+public sealed class ConfigurationGrpcService(ConfigurationStore store, ConfigurationTester tester) : IGrpcService
 {
     public static ServiceDescriptor Descriptor => ConfigurationReflection.Descriptor.Services[0];
+
+    internal static Google.Protobuf.Reflection.MethodDescriptor Method(string name) => Descriptor.FindMethodByName(name);
 
     public void Bind(GrpcServiceBinder binder)
     {
         ArgumentNullException.ThrowIfNull(binder);
-        binder.Unary<ListConfigurationsRequest, ListConfigurationsResponse>(
-            Descriptor.FindMethodByName("ListConfigurations"), (_, _) => throw NotYet("ListConfigurations"));
-        binder.Unary<TestConfigurationRequest, TestConfigurationResponse>(
-            Descriptor.FindMethodByName("TestConfiguration"), (_, _) => throw NotYet("TestConfiguration"));
-    }
+        binder.Unary<ListConfigurationsRequest, ListConfigurationsResponse>(Method("ListConfigurations"), (_, _) =>
+        {
+            var response = new ListConfigurationsResponse();
+            response.Configurations.AddRange(store.Current.Values
+                .OrderBy(c => c.Configuration.Name, StringComparer.Ordinal)
+                .Select(c => new ConfiguredConfiguration { Configuration = ConfigurationMapping.ToProto(c.Configuration), Source = c.Source }));
+            return Task.FromResult(response);
+        });
+        binder.Unary<TestConfigurationRequest, TestConfigurationResponse>(Method("TestConfiguration"), (request, context) =>
+        {
+            if (request.Configuration is null)
+            {
+                throw new GrpcException(StatusCode.InvalidArgument, "TestConfiguration needs a configuration.");
+            }
 
-    private static GrpcException NotYet(string method) =>
-        new(StatusCode.Unimplemented, $"{method} is not implemented in this build yet: configurations are still being written.");
+            return tester.TestAsync(ConfigurationMapping.FromProto(request.Configuration), request.ProbeSecretId, context.CancellationToken);
+        });
+    }
 }

@@ -56,12 +56,15 @@ public static class AuthServiceHost
         services.AddSingleton<ConfigurationStore>();
         services.AddHostedService<ConfigurationWatcher>();
         services.AddSingleton(new ProfileCredentialsOptions());
-        services.AddSingleton<ISecretStoreFactory>(provider => new AwsSecretStoreFactory(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+        services.AddSingleton(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan });
+        services.AddSingleton(provider => new AwsSecretStoreFactory(
+            provider.GetRequiredService<HttpClient>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ProfileCredentialsOptions>(),
             // Read when a configuration's store is built, so a fixed credentials file is seen without a restart.
             () => AwsProfileStore.Load(AwsProfilePaths.FromEnvironment(Environment.GetEnvironmentVariable))));
+        services.AddSingleton<ISecretStoreFactory>(provider => provider.GetRequiredService<AwsSecretStoreFactory>());
+        services.AddSingleton<ConfigurationTester>();
         services.AddSingleton<SecretService>();
         services.AddHostedService<SecretRefresher>();
         return services;

@@ -37,6 +37,9 @@ public sealed class AwsSecretStore : ISecretStore
             metadata.VersionIdsToStages ?? new Dictionary<string, IReadOnlyList<string>>());
     }
 
+    /// <summary>Runs an AWS call, translating its failures into <see cref="SecretStoreException"/>s.</summary>
+    public static Task<T> TranslateAsync<T>(Func<Task<T>> call) => Call(call);
+
     private static async Task<T> Call<T>(Func<Task<T>> call)
     {
         try
