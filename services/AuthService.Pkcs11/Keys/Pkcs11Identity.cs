@@ -38,8 +38,8 @@ public sealed class Pkcs11Identity : IDisposable
     {
         Pkcs11Uri certUri = Pkcs11Uri.Parse(certificateUri);
         Pkcs11Uri keyUri = Pkcs11Uri.Parse(privateKeyUri);
-        string path = modulePath ?? keyUri.ModulePath ?? certUri.ModulePath
-            ?? throw new ArgumentException("No PKCS#11 module: pass --pkcs11-lib or module-path= in the URI.", nameof(modulePath));
+        string path = modulePath ?? ModuleLocator.Resolve(keyUri) ?? ModuleLocator.Resolve(certUri)
+            ?? throw new ArgumentException("No PKCS#11 module: pass --pkcs11-lib, or module-path= / module-name= in the URI.", nameof(modulePath));
         Pkcs11Module module = Pkcs11Module.Open(path);
         var tokens = new List<Pkcs11Token>();
         try

@@ -12,7 +12,7 @@ namespace AuthService.Pkcs11.Modules;
 
 /// <summary>
 /// A PKCS#11 module (a .so such as libsofthsm2.so or p11-kit-proxy.so), loaded and initialized once per process.
-/// Entry point of the layer: <see cref="Open"/>, then <see cref="OpenToken(Pkcs11Uri)"/>.
+/// Entry point of the layer: <see cref="Open(string)"/>, then <see cref="OpenToken(Pkcs11Uri)"/>.
 /// </summary>
 /// <remarks>
 /// Only C_GetFunctionList is resolved by name; everything else goes through the function table. C_Initialize is
@@ -145,6 +145,11 @@ public sealed unsafe class Pkcs11Module
             throw;
         }
     }
+
+    /// <summary>Opens the module a URI names with module-path and/or module-name (see <see cref="ModuleLocator"/>).</summary>
+    /// <exception cref="ArgumentException">The URI names no module.</exception>
+    public static Pkcs11Module Open(Pkcs11Uri uri) =>
+        Open(ModuleLocator.Resolve(uri) ?? throw new ArgumentException("The URI has neither module-path nor module-name.", nameof(uri)));
 
     /// <summary>Loads without the per-process cache: used to prove CKR_CRYPTOKI_ALREADY_INITIALIZED handling.</summary>
     internal static Pkcs11Module LoadUncached(string path) => Load(Canonical(path));

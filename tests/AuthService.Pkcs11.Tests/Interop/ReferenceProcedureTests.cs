@@ -64,21 +64,25 @@ public class ReferenceProcedureTests
     [ToolsFact]
     public void OpenToken_TokenCreatedByToolAfterModuleLoaded_FoundAfterAutomaticReinitialize()
     {
-        // Arrange: SoftHSM reads its token directory only in C_Initialize.
-        Pkcs11Module module = SoftHsm.LoadPrivateCopy();
-        module.AutoReinitializeInterval = TimeSpan.Zero;
-        string label = SoftHsm.NewLabel("late");
-        string pin = SoftHsm.NewPin();
-        Run("softhsm2-util", ["--init-token", "--free", "--label", label, "--so-pin", SoftHsm.SoPin, "--pin", pin]);
-        bool visibleBefore = module.GetSlots().Any(s => s.Token?.Label == label);
+        // Moves/creates token directories or re-initializes: see SoftHsm.TokenDirectoryLock.
+        lock (SoftHsm.TokenDirectoryLock)
+        {
+            // Arrange: SoftHSM reads its token directory only in C_Initialize.
+            Pkcs11Module module = SoftHsm.LoadPrivateCopy();
+            module.AutoReinitializeInterval = TimeSpan.Zero;
+            string label = SoftHsm.NewLabel("late");
+            string pin = SoftHsm.NewPin();
+            Run("softhsm2-util", ["--init-token", "--free", "--label", label, "--so-pin", SoftHsm.SoPin, "--pin", pin]);
+            bool visibleBefore = module.GetSlots().Any(s => s.Token?.Label == label);
 
-        // Act
-        using Pkcs11Token token = module.OpenToken($"pkcs11:token={label}?pin-value={pin}");
+            // Act
+            using Pkcs11Token token = module.OpenToken($"pkcs11:token={label}?pin-value={pin}");
 
-        // Assert
-        Assert.False(visibleBefore);
-        Assert.Equal(label, token.Label);
-        Assert.True(token.IsLoggedIn);
+            // Assert
+            Assert.False(visibleBefore);
+            Assert.Equal(label, token.Label);
+            Assert.True(token.IsLoggedIn);
+        }
     }
 
     [ToolsFact]
@@ -139,27 +143,31 @@ public class ReferenceProcedureTests
     /// <summary>Step 1 of the procedure: init token, import the PKCS#8 key from stdin, write the cert with pkcs11-tool.</summary>
     private static (AsymmetricAlgorithm Key, X509Certificate2 Cert) ProvisionWithTools(string label, string pin, string kind)
     {
-        Run("softhsm2-util", ["--init-token", "--free", "--label", label, "--so-pin", SoftHsm.SoPin, "--pin", pin]);
-        AsymmetricAlgorithm key = kind == "rsa" ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        byte[] pkcs8 = Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem());
-        // "cat <<'EOF' | softhsm2-util --import /dev/stdin --token ... --pin ... --label ra-key --id 01 --force"
-        Run("softhsm2-util", ["--import", "/dev/stdin", "--token", label, "--pin", pin, "--label", "ra-key", "--id", "01", "--force"], pkcs8);
-        X509Certificate2 cert = TestKeys.SelfSigned(key);
-        string certFile = Path.Combine(Path.GetTempPath(), $"ra-cert-{Guid.NewGuid():N}.pem");
-        File.WriteAllText(certFile, cert.ExportCertificatePem());
-        try
+        // Moves/creates token directories or re-initializes: see SoftHsm.TokenDirectoryLock.
+        lock (SoftHsm.TokenDirectoryLock)
         {
-            Run("pkcs11-tool", ["--module", SoftHsm.ModulePath, "--token-label", label, "--login", "--pin", pin, "--write-object", certFile, "--type", "cert", "--label", "ra-cert", "--id", "01"]);
-        }
-        finally
-        {
-            File.Delete(certFile);
-        }
+            Run("softhsm2-util", ["--init-token", "--free", "--label", label, "--so-pin", SoftHsm.SoPin, "--pin", pin]);
+            AsymmetricAlgorithm key = kind == "rsa" ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            byte[] pkcs8 = Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem());
+            // "cat <<'EOF' | softhsm2-util --import /dev/stdin --token ... --pin ... --label ra-key --id 01 --force"
+            Run("softhsm2-util", ["--import", "/dev/stdin", "--token", label, "--pin", pin, "--label", "ra-key", "--id", "01", "--force"], pkcs8);
+            X509Certificate2 cert = TestKeys.SelfSigned(key);
+            string certFile = Path.Combine(Path.GetTempPath(), $"ra-cert-{Guid.NewGuid():N}.pem");
+            File.WriteAllText(certFile, cert.ExportCertificatePem());
+            try
+            {
+                Run("pkcs11-tool", ["--module", SoftHsm.ModulePath, "--token-label", label, "--login", "--pin", pin, "--write-object", certFile, "--type", "cert", "--label", "ra-cert", "--id", "01"]);
+            }
+            finally
+            {
+                File.Delete(certFile);
+            }
 
-        string listing = Run("pkcs11-tool", ["--module", SoftHsm.ModulePath, "--token-label", label, "--login", "--pin", pin, "--list-objects"]);
-        Assert.Contains("Private Key Object", listing, StringComparison.Ordinal);
-        Assert.Contains("Certificate Object", listing, StringComparison.Ordinal);
-        return (key, cert);
+            string listing = Run("pkcs11-tool", ["--module", SoftHsm.ModulePath, "--token-label", label, "--login", "--pin", pin, "--list-objects"]);
+            Assert.Contains("Private Key Object", listing, StringComparison.Ordinal);
+            Assert.Contains("Certificate Object", listing, StringComparison.Ordinal);
+            return (key, cert);
+        }
     }
 
     private static string Run(string tool, string[] args, byte[]? stdin = null)

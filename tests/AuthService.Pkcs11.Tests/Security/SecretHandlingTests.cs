@@ -16,7 +16,7 @@ public class SecretHandlingTests
     {
         // Arrange
         string label = SoftHsm.NewLabel("leak");
-        SoftHsm.Module.InitializeToken(label, SoftHsm.SoPin, "correct-pin-77");
+        SoftHsm.InitializeToken(SoftHsm.Module, label, "correct-pin-77");
         const string wrongPin = "Wr0ng-PIN-secret-9131";
         var uri = Pkcs11Uri.Parse($"pkcs11:token={label};object=ra-key;id=%01?pin-value={wrongPin}");
 

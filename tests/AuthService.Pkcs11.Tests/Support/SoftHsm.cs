@@ -28,6 +28,13 @@ internal static partial class SoftHsm
 
     private static int _counter;
 
+    /// <summary>
+    /// Held while a token directory is created, moved or scanned (C_Initialize of a module instance). SoftHSM aborts
+    /// the process (assertion in SlotManager::insertToken) when its slot bookkeeping sees a token appear or vanish
+    /// underneath it, so tests that do these things never overlap.
+    /// </summary>
+    public static readonly object TokenDirectoryLock = new();
+
     /// <summary>The token directory of this run.</summary>
     public static string TokenDirectory => Configured.Value;
 
@@ -48,10 +55,19 @@ internal static partial class SoftHsm
         module ??= Module;
         string label = NewLabel(prefix);
         string pin = NewPin();
-        module.InitializeToken(label, SoPin, pin);
+        InitializeToken(module, label, pin);
         Pkcs11Token token = module.OpenToken(new AuthService.Pkcs11.Uris.Pkcs11Uri { Token = label });
         token.Login(pin);
         return (token, label, pin);
+    }
+
+    /// <summary>Initializes a token on the module's free slot, under <see cref="TokenDirectoryLock"/>.</summary>
+    public static Pkcs11TokenInfo InitializeToken(Pkcs11Module module, string label, string pin)
+    {
+        lock (TokenDirectoryLock)
+        {
+            return module.InitializeToken(label, SoPin, pin);
+        }
     }
 
     /// <summary>
@@ -65,7 +81,10 @@ internal static partial class SoftHsm
         Directory.CreateDirectory(dir);
         string copy = Path.Combine(dir, $"libsofthsm2-{Guid.NewGuid():N}.so");
         File.Copy(Path.GetFullPath(File.ResolveLinkTarget(ModulePath, true)?.FullName ?? ModulePath), copy);
-        return Pkcs11Module.Open(copy);
+        lock (TokenDirectoryLock)
+        {
+            return Pkcs11Module.Open(copy);
+        }
     }
 
     private static string Configure()

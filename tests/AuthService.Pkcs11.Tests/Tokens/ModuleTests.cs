@@ -104,7 +104,7 @@ public class ModuleTests
         string label = SoftHsm.NewLabel("init");
 
         // Act
-        var info = SoftHsm.Module.InitializeToken(label, SoftHsm.SoPin, "123456");
+        var info = SoftHsm.InitializeToken(SoftHsm.Module, label, "123456");
 
         // Assert
         Assert.Equal(label, info.Label);
@@ -179,5 +179,72 @@ public class ModuleTests
             Assert.Equal(token.SerialNumber, again.SerialNumber);
             Assert.True(again.IsLoggedIn);
         }
+    }
+}
+
+public class ModuleLocatorTests
+{
+    [SoftHsmFact]
+    public void Resolve_ModuleNameInModulePathDirectory_FindsLibrary()
+    {
+        // Act
+        string? path = ModuleLocator.Resolve(Pkcs11Uri.Parse("pkcs11:token=t?module-name=SoftHSM2&module-path=/usr/lib/softhsm"));
+
+        // Assert
+        Assert.Equal("/usr/lib/softhsm/libsofthsm2.so", path);
+    }
+
+    [SoftHsmFact]
+    public void Resolve_ModuleNameOnly_SearchesDefaultDirectories()
+    {
+        // Act
+        string? path = ModuleLocator.Resolve(Pkcs11Uri.Parse("pkcs11:?module-name=softhsm2"));
+
+        // Assert
+        Assert.NotNull(path);
+        Assert.EndsWith("libsofthsm2.so", path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_ModulePathFile_IsUsedAsIs()
+    {
+        // Arrange
+        string file = Path.Combine(Path.GetTempPath(), $"libx-{Guid.NewGuid():N}.so");
+        File.WriteAllText(file, "");
+        try
+        {
+            // Act + Assert
+            Assert.Equal(file, ModuleLocator.Resolve(new Pkcs11Uri { ModulePath = file }));
+            Assert.Null(ModuleLocator.Resolve(Pkcs11Uri.Parse("pkcs11:token=t")));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Resolve_UnknownName_ThrowsListingDirectories()
+    {
+        // Act
+        var e = Assert.Throws<Pkcs11Exception>(() => ModuleLocator.Resolve(Pkcs11Uri.Parse("pkcs11:?module-name=softhsm2x&module-path=/usr/lib/softhsm")));
+
+        // Assert
+        Assert.Equal(Pkcs11ErrorKind.ModuleNotLoadable, e.Kind);
+        Assert.Contains("softhsm2x", e.Message, StringComparison.Ordinal);
+        Assert.Contains("/usr/lib/softhsm", e.Message, StringComparison.Ordinal);
+    }
+
+    [SoftHsmFact]
+    public void Open_UriWithModuleName_ReturnsTheSharedInstance()
+    {
+        // Arrange: the fixture writes SOFTHSM2_CONF's file before the first load.
+        Pkcs11Module shared = SoftHsm.Module;
+
+        // Act
+        Pkcs11Module module = Pkcs11Module.Open(Pkcs11Uri.Parse("pkcs11:?module-name=softhsm2&module-path=/usr/lib/softhsm"));
+
+        // Assert
+        Assert.Same(shared, module);
     }
 }

@@ -33,7 +33,7 @@ public class SessionAndLoginTests
     {
         // Arrange
         string label = SoftHsm.NewLabel("wrong");
-        SoftHsm.Module.InitializeToken(label, SoftHsm.SoPin, "right-pin-1");
+        SoftHsm.InitializeToken(SoftHsm.Module, label, "right-pin-1");
         using Pkcs11Token token = SoftHsm.Module.OpenToken(new Pkcs11Uri { Token = label });
 
         // Act

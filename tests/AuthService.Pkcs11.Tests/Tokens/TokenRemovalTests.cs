@@ -17,76 +17,85 @@ public class TokenRemovalTests
     [SoftHsmFact]
     public void SignData_TokenDirectoryRemovedThenRestored_CleanErrorThenRecovers()
     {
-        // Arrange
-        Pkcs11Module module = SoftHsm.LoadPrivateCopy();
-        module.AutoReinitializeInterval = TimeSpan.Zero;
-        var (token, label, _) = SoftHsm.NewToken("removed", module);
-        using (token)
-        using (ECDsa software = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        // Moves/creates token directories or re-initializes: see SoftHsm.TokenDirectoryLock.
+        lock (SoftHsm.TokenDirectoryLock)
         {
-            Pkcs11PrivateKey key = token.ImportPrivateKey(TestKeys.Export(software, "pkcs8"), "ra-key", [0x01]);
-            byte[] data = "before"u8.ToArray();
-            Assert.True(software.VerifyData(data, key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
-            string dir = SoftHsm.TokenDirectoryOf(label);
-            // Out of the token directory: SoftHSM treats every sub-directory there as a token, whatever its name.
-            string away = Path.Combine(Path.GetDirectoryName(SoftHsm.TokenDirectory)!, "removed-" + Path.GetFileName(dir));
-
-            // Act: remove
-            Directory.Move(dir, away);
-            Pkcs11Exception removed;
-            try
+            // Arrange
+            Pkcs11Module module = SoftHsm.LoadPrivateCopy();
+            module.AutoReinitializeInterval = TimeSpan.Zero;
+            var (token, label, _) = SoftHsm.NewToken("removed", module);
+            using (token)
+            using (ECDsa software = ECDsa.Create(ECCurve.NamedCurves.nistP256))
             {
-                removed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
-            }
-            finally
-            {
-                // Act: restore
-                Directory.Move(away, dir);
-            }
+                Pkcs11PrivateKey key = token.ImportPrivateKey(TestKeys.Export(software, "pkcs8"), "ra-key", [0x01]);
+                byte[] data = "before"u8.ToArray();
+                Assert.True(software.VerifyData(data, key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+                string dir = SoftHsm.TokenDirectoryOf(label);
+                // Out of the token directory: SoftHSM treats every sub-directory there as a token, whatever its name.
+                string away = Path.Combine(Path.GetDirectoryName(SoftHsm.TokenDirectory)!, "removed-" + Path.GetFileName(dir));
 
-            byte[] after = key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
+                // Act: remove
+                Directory.Move(dir, away);
+                Pkcs11Exception removed;
+                try
+                {
+                    removed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
+                }
+                finally
+                {
+                    // Act: restore
+                    Directory.Move(away, dir);
+                }
 
-            // Assert
-            Assert.True(removed.CkrName == "CKR_TOKEN_NOT_PRESENT" || removed.Kind == Pkcs11ErrorKind.TokenNotFound, removed.Message);
-            Assert.Contains(label, removed.Message, StringComparison.Ordinal);
-            Assert.NotNull(removed.Remedy);
-            Assert.True(software.VerifyData(data, after, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
-            Assert.True(token.IsLoggedIn);
+                byte[] after = key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
+
+                // Assert
+                Assert.True(removed.CkrName == "CKR_TOKEN_NOT_PRESENT" || removed.Kind == Pkcs11ErrorKind.TokenNotFound, removed.Message);
+                Assert.Contains(label, removed.Message, StringComparison.Ordinal);
+                Assert.NotNull(removed.Remedy);
+                Assert.True(software.VerifyData(data, after, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+                Assert.True(token.IsLoggedIn);
+            }
         }
     }
 
     [SoftHsmFact]
     public void OpenToken_TokenAbsentWhenModuleLoadsThenRestored_TokenNotFoundThenOpens()
     {
-        // Arrange: the token directory is missing when the module initializes.
-        var (token, label, pin) = SoftHsm.NewToken("absent");
-        token.Dispose();
-        string dir = SoftHsm.TokenDirectoryOf(label);
-        string away = Path.Combine(Path.GetDirectoryName(SoftHsm.TokenDirectory)!, "removed-" + Path.GetFileName(dir));
-        Directory.Move(dir, away);
-        Pkcs11Module module;
-        Pkcs11Exception e;
-        try
+        // Moves/creates token directories or re-initializes: see SoftHsm.TokenDirectoryLock.
+        lock (SoftHsm.TokenDirectoryLock)
         {
-            module = SoftHsm.LoadPrivateCopy();
-            module.AutoReinitializeInterval = TimeSpan.Zero;
+            // Arrange: the token directory is missing when the module initializes.
+            // Created by another instance: the shared one must never see its token directory vanish.
+            var (token, label, pin) = SoftHsm.NewToken("absent", SoftHsm.LoadPrivateCopy());
+            token.Dispose();
+            string dir = SoftHsm.TokenDirectoryOf(label);
+            string away = Path.Combine(Path.GetDirectoryName(SoftHsm.TokenDirectory)!, "removed-" + Path.GetFileName(dir));
+            Directory.Move(dir, away);
+            Pkcs11Module module;
+            Pkcs11Exception e;
+            try
+            {
+                module = SoftHsm.LoadPrivateCopy();
+                module.AutoReinitializeInterval = TimeSpan.Zero;
 
-            // Act
-            e = Assert.Throws<Pkcs11Exception>(() => module.OpenToken($"pkcs11:token={label}?pin-value={pin}"));
+                // Act
+                e = Assert.Throws<Pkcs11Exception>(() => module.OpenToken($"pkcs11:token={label}?pin-value={pin}"));
+            }
+            finally
+            {
+                Directory.Move(away, dir);
+            }
+
+            using Pkcs11Token back = module.OpenToken($"pkcs11:token={label}?pin-value={pin}");
+
+            // Assert
+            Assert.Equal(Pkcs11ErrorKind.TokenNotFound, e.Kind);
+            Assert.Contains("tokens present:", e.Message, StringComparison.Ordinal);
+            Assert.Contains($"token={label}", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(pin, e.Message, StringComparison.Ordinal);
+            Assert.True(back.IsLoggedIn);
         }
-        finally
-        {
-            Directory.Move(away, dir);
-        }
-
-        using Pkcs11Token back = module.OpenToken($"pkcs11:token={label}?pin-value={pin}");
-
-        // Assert
-        Assert.Equal(Pkcs11ErrorKind.TokenNotFound, e.Kind);
-        Assert.Contains("tokens present:", e.Message, StringComparison.Ordinal);
-        Assert.Contains($"token={label}", e.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(pin, e.Message, StringComparison.Ordinal);
-        Assert.True(back.IsLoggedIn);
     }
 }
 
@@ -96,36 +105,40 @@ public class TokenRenameTests
     [ToolsFact]
     public void SignData_TokenRenamedThenRestored_CleanErrorThenRecovers()
     {
-        // Arrange
-        Pkcs11Module module = SoftHsm.LoadPrivateCopy();
-        module.AutoReinitializeInterval = TimeSpan.Zero;
-        var (token, label, pin) = SoftHsm.NewToken("rename", module);
-        using (token)
-        using (ECDsa software = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        // Moves/creates token directories or re-initializes: see SoftHsm.TokenDirectoryLock.
+        lock (SoftHsm.TokenDirectoryLock)
         {
-            byte[] pkcs8 = TestKeys.Export(software, "pkcs8");
-            Pkcs11PrivateKey key = token.ImportPrivateKey(pkcs8, "ra-key", [0x01]);
-            byte[] data = "data"u8.ToArray();
-            key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
-            string renamed = label + "-x";
+            // Arrange
+            Pkcs11Module module = SoftHsm.LoadPrivateCopy();
+            module.AutoReinitializeInterval = TimeSpan.Zero;
+            var (token, label, pin) = SoftHsm.NewToken("rename", module);
+            using (token)
+            using (ECDsa software = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            {
+                byte[] pkcs8 = TestKeys.Export(software, "pkcs8");
+                Pkcs11PrivateKey key = token.ImportPrivateKey(pkcs8, "ra-key", [0x01]);
+                byte[] data = "data"u8.ToArray();
+                key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
+                string renamed = label + "-x";
 
-            // Act: another process re-initializes the token under another label (its objects are gone) ...
-            Assert.Equal(0, Tool.Run("softhsm2-util", ["--init-token", "--token", label, "--label", renamed, "--so-pin", SoftHsm.SoPin, "--pin", pin]).Exit);
-            var whileRenamed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
-            var stillRenamed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
+                // Act: another process re-initializes the token under another label (its objects are gone) ...
+                Assert.Equal(0, Tool.Run("softhsm2-util", ["--init-token", "--token", label, "--label", renamed, "--so-pin", SoftHsm.SoPin, "--pin", pin]).Exit);
+                var whileRenamed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
+                var stillRenamed = Assert.Throws<Pkcs11Exception>(() => key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256));
 
-            // ... then re-provisions it with the original label and key, as the setup procedure does.
-            Assert.Equal(0, Tool.Run("softhsm2-util", ["--init-token", "--token", renamed, "--label", label, "--so-pin", SoftHsm.SoPin, "--pin", pin]).Exit);
-            Assert.Equal(0, Tool.Run("softhsm2-util", ["--import", "/dev/stdin", "--token", label, "--pin", pin, "--label", "ra-key", "--id", "01", "--force"], pkcs8).Exit);
-            byte[] after = key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
+                // ... then re-provisions it with the original label and key, as the setup procedure does.
+                Assert.Equal(0, Tool.Run("softhsm2-util", ["--init-token", "--token", renamed, "--label", label, "--so-pin", SoftHsm.SoPin, "--pin", pin]).Exit);
+                Assert.Equal(0, Tool.Run("softhsm2-util", ["--import", "/dev/stdin", "--token", label, "--pin", pin, "--label", "ra-key", "--id", "01", "--force"], pkcs8).Exit);
+                byte[] after = key.SignData(data, Pkcs11SignatureAlgorithm.EcdsaSha256);
 
-            // Assert
-            Assert.Contains(renamed, whileRenamed.Message, StringComparison.Ordinal);
-            Assert.Equal(Pkcs11ErrorKind.TokenNotFound, stillRenamed.Kind);
-            Assert.Contains("removed or renamed", stillRenamed.Message, StringComparison.Ordinal);
-            Assert.Contains($"'{renamed}'", stillRenamed.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain(pin, whileRenamed.Message + stillRenamed.Message, StringComparison.Ordinal);
-            Assert.True(software.VerifyData(data, after, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+                // Assert
+                Assert.Contains(renamed, whileRenamed.Message, StringComparison.Ordinal);
+                Assert.Equal(Pkcs11ErrorKind.TokenNotFound, stillRenamed.Kind);
+                Assert.Contains("removed or renamed", stillRenamed.Message, StringComparison.Ordinal);
+                Assert.Contains($"'{renamed}'", stillRenamed.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain(pin, whileRenamed.Message + stillRenamed.Message, StringComparison.Ordinal);
+                Assert.True(software.VerifyData(data, after, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+            }
         }
     }
 }
