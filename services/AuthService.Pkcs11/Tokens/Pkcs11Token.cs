@@ -127,7 +127,7 @@ public sealed class Pkcs11Token : IDisposable
         {
             SessionPool pool = CurrentPool();
             using Pkcs11Module.OperationScope scope = Module.EnterOperation();
-            if (pool.ModuleGeneration != Module.Generation)
+            if (pool.ModuleGeneration != Module.Generation && attempt < 4)
             {
                 Drop(pool);
                 continue;
@@ -299,11 +299,16 @@ public sealed class Pkcs11Token : IDisposable
         {
             SessionPool pool = CurrentPool();
             using Pkcs11Module.OperationScope scope = Module.EnterOperation();
-            if (pool.ModuleGeneration != Module.Generation && loop < 4)
+            if (pool.ModuleGeneration != Module.Generation)
             {
                 // The module was re-initialized: these sessions are gone and their handle numbers reused.
                 Drop(pool);
-                continue;
+                if (loop < 4)
+                {
+                    continue;
+                }
+
+                throw new Pkcs11Exception("OpenSession", Pkcs11ErrorKind.Other, $"the module '{Module.Path}' was re-initialized repeatedly while {this} was in use", "retry the operation");
             }
 
             SessionPool.Lease lease;
