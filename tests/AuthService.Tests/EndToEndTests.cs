@@ -30,16 +30,13 @@ public sealed class EndToEndService : IAsyncLifetime
         var emulatorPort = RunningService.FreePort();
         Emulator = new Uri($"http://127.0.0.1:{emulatorPort}");
         var demo = Path.Combine(_directory, "emulator");
-        _emulator = StartDotnet(Path.Combine(AppContext.BaseDirectory, "AwsEmulator.dll"), new Dictionary<string, string>(), "--demo-dir", demo, "--port", emulatorPort.ToString());
+        _emulator = Processes.StartDotnet("AwsEmulator.dll", new Dictionary<string, string>(), "--demo-dir", demo, "--port", emulatorPort.ToString());
         using var http = new HttpClient();
-        await WaitForAsync(async () => (await http.GetAsync(new Uri(Emulator, "/healthz"))).IsSuccessStatusCode, _emulator);
+        await Processes.WaitForAsync(async () => (await http.GetAsync(new Uri(Emulator, "/healthz"))).IsSuccessStatusCode, _emulator);
 
         var seed = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(demo, "seed.json"))).RootElement;
         var user = seed.GetProperty("users")[0];
-        var account = seed.GetProperty("accountId").GetString();
-        var anchor = $"arn:aws:rolesanywhere:us-east-1:{account}:trust-anchor/{seed.GetProperty("trustAnchors")[0].GetProperty("id").GetString()}";
-        var profile = $"arn:aws:rolesanywhere:us-east-1:{account}:profile/{seed.GetProperty("profiles")[0].GetProperty("id").GetString()}";
-        var role = seed.GetProperty("profiles")[0].GetProperty("roleArns")[0].GetString();
+        var (anchor, profile, role) = await RolesAnywhereArnsAsync(demo);
 
         var aws = System.IO.Directory.CreateDirectory(Path.Combine(_directory, ".aws")).FullName;
         await File.WriteAllTextAsync(Path.Combine(aws, "credentials"), $"""
@@ -67,8 +64,8 @@ public sealed class EndToEndService : IAsyncLifetime
             """);
 
         Tcp = $"127.0.0.1:{RunningService.FreePort()}";
-        _service = StartDotnet(
-            Path.Combine(AppContext.BaseDirectory, "authservice.dll"),
+        _service = Processes.StartDotnet(
+            "authservice.dll",
             new Dictionary<string, string>
             {
                 ["AUTHSERVICE_Configuration__File"] = Path.Combine(_directory, "configurations.json"),
@@ -78,7 +75,19 @@ public sealed class EndToEndService : IAsyncLifetime
                 ["AWS_ENDPOINT_URL_ROLESANYWHERE"] = Emulator.ToString(),
             },
             "serve", "--tcp", Tcp);
-        await WaitForAsync(async () => (await Cli.RunAsync("health", "--address", $"http://{Tcp}", "--timeout", "1")).ExitCode == 0, _service);
+        await Processes.WaitForAsync(async () => (await Cli.RunAsync("health", "--address", $"http://{Tcp}", "--timeout", "1")).ExitCode == 0, _service);
+    }
+
+    /// <summary>The trust anchor, profile and role ARNs of the emulator's demo seed.</summary>
+    public static async Task<(string Anchor, string Profile, string Role)> RolesAnywhereArnsAsync(string demo)
+    {
+        var seed = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(demo, "seed.json"))).RootElement;
+        var account = seed.GetProperty("accountId").GetString();
+        var region = seed.GetProperty("region").GetString();
+        return (
+            $"arn:aws:rolesanywhere:{region}:{account}:trust-anchor/{seed.GetProperty("trustAnchors")[0].GetProperty("id").GetString()}",
+            $"arn:aws:rolesanywhere:{region}:{account}:profile/{seed.GetProperty("profiles")[0].GetProperty("id").GetString()}",
+            seed.GetProperty("profiles")[0].GetProperty("roleArns")[0].GetString()!);
     }
 
     public async Task<int> EmulatorCountAsync(string secret, string operation)
@@ -92,65 +101,10 @@ public sealed class EndToEndService : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var process in new[] { _service, _emulator })
-        {
-            if (process is { HasExited: false })
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process?.Dispose();
-        }
+        await Processes.StopAsync(_service);
+        await Processes.StopAsync(_emulator);
 
         System.IO.Directory.Delete(_directory, recursive: true);
-    }
-
-    private static Process StartDotnet(string assembly, IReadOnlyDictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(assembly);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = Process.Start(start)!;
-        // Drain output so a chatty process never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        return process;
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> ready, Process process)
-    {
-        for (var attempt = 0; attempt < 150; attempt++)
-        {
-            try
-            {
-                if (await ready())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{process.StartInfo.ArgumentList[0]} exited: {await process.StandardError.ReadToEndAsync()}");
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{process.StartInfo.ArgumentList[0]} did not become ready");
     }
 }
 

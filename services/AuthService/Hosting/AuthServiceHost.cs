@@ -1,6 +1,7 @@
 using AuthService.Aws.Credentials;
 using AuthService.Aws.Profiles;
 using AuthService.Configuration;
+using AuthService.Credentials;
 using AuthService.Grpc.Server;
 using AuthService.Secrets;
 
@@ -55,7 +56,8 @@ public static class AuthServiceHost
         services.AddSingleton(storeOptions);
         services.AddSingleton<ConfigurationStore>();
         services.AddHostedService<ConfigurationWatcher>();
-        services.AddSingleton(new ProfileCredentialsOptions());
+        // PKCS#11 is touched only when a profile names a pkcs11: URI: with none, no module is ever loaded.
+        services.AddSingleton(new ProfileCredentialsOptions { Pkcs11SignerFactory = Pkcs11X509Signer.Open });
         services.AddSingleton(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan });
         services.AddSingleton(provider => new AwsSecretStoreFactory(
             provider.GetRequiredService<HttpClient>(),

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using AuthService.Api.V1;
+using AuthService.Grpc;
+using AuthService.Grpc.Client;
+using AuthService.Secrets;
+
+namespace AuthService.Tests;
+
+/// <summary>
+/// The Alation SoftHSM setup procedure (Step 1 and the credentials profile; see docs/status.md), run word for word
+/// with the real tools against a fresh SoftHSM2 token directory: softhsm2-util --init-token and --import from stdin,
+/// pkcs11-tool --write-object for the certificate, and the single-line credentials profile with pkcs11: URIs.
+/// The real service then reads secrets from the real AwsEmulator, signing CreateSession inside the token.
+/// </summary>
+public sealed class ReferenceProcedureService : IAsyncLifetime
+{
+    public const string Pin = "1234";
+    public const string WrongPin = "86420975";
+    private const string Module = "/usr/lib/softhsm/libsofthsm2.so";
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("authservice-ref-").FullName;
+    private Process? _emulator;
+    private Process? _service;
+
+    public string Tcp { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        if (!SoftHsmFactAttribute.Available)
+        {
+            return;
+        }
+
+        var tokens = System.IO.Directory.CreateDirectory(Path.Combine(_directory, "softhsm", "tokens")).FullName;
+        var softhsmConf = Path.Combine(_directory, "softhsm2.conf");
+        await File.WriteAllTextAsync(softhsmConf, $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n");
+        var environment = new Dictionary<string, string> { ["SOFTHSM2_CONF"] = softhsmConf };
+
+        var emulatorPort = RunningService.FreePort();
+        var emulator = new Uri($"http://127.0.0.1:{emulatorPort}");
+        var demo = Path.Combine(_directory, "emulator");
+        _emulator = Processes.StartDotnet("AwsEmulator.dll", new Dictionary<string, string>(), "--demo-dir", demo, "--port", emulatorPort.ToString());
+        using (var http = new HttpClient())
+        {
+            await Processes.WaitForAsync(async () => (await http.GetAsync(new Uri(emulator, "/healthz"))).IsSuccessStatusCode, _emulator);
+        }
+
+        // Step 1 of the procedure, as written (the demo key is already PKCS#8, so no conversion).
+        await Processes.RunAsync("softhsm2-util", environment, null, "--init-token", "--free", "--label", "roles-anywhere", "--so-pin", "5678", "--pin", Pin);
+        await Processes.RunAsync("softhsm2-util", environment, await File.ReadAllTextAsync(Path.Combine(demo, "client_private.key")),
+            "--import", "/dev/stdin", "--token", "roles-anywhere", "--pin", Pin, "--label", "ra-key", "--id", "01", "--force");
+        var certificateFile = Path.Combine(_directory, "ra-cert.pem");
+        File.Copy(Path.Combine(demo, "client.crt"), certificateFile);
+        await Processes.RunAsync("pkcs11-tool", environment, null,
+            "--module", Module, "--login", "--pin", Pin, "--write-object", certificateFile, "--type", "cert", "--label", "ra-cert", "--id", "01");
+        File.Delete(certificateFile);
+
+        var (anchor, profile, role) = await EndToEndService.RolesAnywhereArnsAsync(demo);
+        string Line(string pin, string token) =>
+            $"credential_process = /usr/local/bin/aws_signing_helper credential-process --certificate \"pkcs11:token={token};object=ra-cert;id=%01?pin-value={pin}\" --private-key \"pkcs11:token={token};object=ra-key;id=%01?pin-value={pin}\" --pkcs11-lib {Module} --trust-anchor-arn {anchor} --profile-arn {profile} --role-arn {role}";
+        var aws = System.IO.Directory.CreateDirectory(Path.Combine(_directory, ".aws")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(aws, "credentials"), $"""
+            [iam_roles_anywhere_profile]
+            {Line(Pin, "roles-anywhere")}
+
+            [wrong_pin]
+            {Line(WrongPin, "roles-anywhere")}
+
+            [wrong_token]
+            {Line(Pin, "no-such-token")}
+            """);
+        await File.WriteAllTextAsync(Path.Combine(aws, "config"), "");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "configurations.json"), $$"""
+            { "configurations": [
+              { "name": "softhsm", "region": "us-east-1", "endpointUrl": "{{emulator}}", "auth": { "type": "profile", "profile": "iam_roles_anywhere_profile" } },
+              { "name": "wrong-pin", "region": "us-east-1", "endpointUrl": "{{emulator}}", "auth": { "type": "profile", "profile": "wrong_pin" } },
+              { "name": "wrong-token", "region": "us-east-1", "endpointUrl": "{{emulator}}", "auth": { "type": "profile", "profile": "wrong_token" } }
+            ] }
+            """);
+
+        Tcp = $"127.0.0.1:{RunningService.FreePort()}";
+        _service = Processes.StartDotnet("authservice.dll", new Dictionary<string, string>(environment)
+        {
+            ["AUTHSERVICE_Configuration__File"] = Path.Combine(_directory, "configurations.json"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(aws, "credentials"),
+            ["AWS_CONFIG_FILE"] = Path.Combine(aws, "config"),
+            ["AWS_ENDPOINT_URL_ROLESANYWHERE"] = emulator.ToString(),
+        }, "serve", "--tcp", Tcp);
+        await Processes.WaitForAsync(async () => (await Cli.RunAsync("health", "--address", $"http://{Tcp}", "--timeout", "1")).ExitCode == 0, _service);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Processes.StopAsync(_service);
+        await Processes.StopAsync(_emulator);
+        System.IO.Directory.Delete(_directory, recursive: true);
+    }
+}
+
+public sealed class ReferenceProcedureTests : IClassFixture<ReferenceProcedureService>
+{
+    private readonly ReferenceProcedureService _service;
+
+    public ReferenceProcedureTests(ReferenceProcedureService service) => _service = service;
+
+    private async Task<GetSecretResponse> GetAsync(string configuration, string secret, string? jsonKey = null)
+    {
+        using var client = GrpcClient.Create($"http://{_service.Tcp}");
+        var request = new GetSecretRequest { Configuration = configuration, SecretId = secret };
+        if (jsonKey is not null)
+        {
+            request.JsonKey = jsonKey;
+        }
+
+        return await client.UnaryAsync<GetSecretRequest, GetSecretResponse>(SecretsGrpcService.Method("GetSecret"), request, new CallOptions { Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    [SoftHsmFact]
+    public async Task GetSecret_TokenProvisionedByReferenceProcedure_ValueThroughRolesAnywhere()
+    {
+        var response = await GetAsync("softhsm", "demo/database", "password");
+
+        Assert.Equal("demo-password", response.SecretString);
+    }
+
+    [SoftHsmFact]
+    public async Task GetSecret_WrongPinInProfile_FailedPreconditionNamingTheFixWithoutThePin()
+    {
+        var error = await Assert.ThrowsAsync<GrpcException>(() => GetAsync("wrong-pin", "demo/database"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("CKR_PIN_INCORRECT", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ReferenceProcedureService.WrongPin, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ReferenceProcedureService.Pin + "\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [SoftHsmFact]
+    public async Task GetSecret_TokenLabelNotFound_FailedPreconditionListingLabels()
+    {
+        var error = await Assert.ThrowsAsync<GrpcException>(() => GetAsync("wrong-token", "demo/database"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("no-such-token", error.Message, StringComparison.Ordinal);
+        Assert.Contains("roles-anywhere", error.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Skips, saying why, when SoftHSM2 or OpenSC's pkcs11-tool is not installed.</summary>
+public sealed class SoftHsmFactAttribute : FactAttribute
+{
+    public static bool Available => File.Exists("/usr/lib/softhsm/libsofthsm2.so") && File.Exists("/usr/bin/softhsm2-util") && File.Exists("/usr/bin/pkcs11-tool");
+
+    public SoftHsmFactAttribute()
+    {
+        if (!Available)
+        {
+            Skip = "SoftHSM2 or OpenSC is not installed (softhsm2, opensc): run scripts/install-test-deps";
+        }
+    }
+}
+
+/// <summary>Child processes of the end-to-end tests: the service, the emulator and the operator tools.</summary>
+internal static class Processes
+{
+    public static Process StartDotnet(string assembly, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        // Drain stdout so a chatty process never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    public static async Task RunAsync(string program, IReadOnlyDictionary<string, string> environment, string? stdin, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{program} {arguments[0]} failed ({process.ExitCode}): {await output} {await errors}");
+    }
+
+    public static async Task WaitForAsync(Func<Task<bool>> ready, Process process)
+    {
+        for (var attempt = 0; attempt < 150; attempt++)
+        {
+            try
+            {
+                if (await ready())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{process.StartInfo.ArgumentList[0]} exited: {await process.StandardError.ReadToEndAsync()}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{process.StartInfo.ArgumentList[0]} did not become ready");
+    }
+
+    public static async Task StopAsync(Process? process)
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process?.Dispose();
+    }
+}
