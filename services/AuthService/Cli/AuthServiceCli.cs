@@ -18,6 +18,7 @@ public static class AuthServiceCli
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(HealthCommand());
         root.Subcommands.Add(ConfigCommands.Build());
+        root.Subcommands.Add(SecretCommands.Build());
         return root;
     }
 
