@@ -25,6 +25,9 @@ public sealed class EndToEndService : IAsyncLifetime
 
     public string Directory => _directory;
 
+    /// <summary>The emulator's demo folder: seed.json, ca.pem, client.crt, client_private.key.</summary>
+    public string Demo => Path.Combine(_directory, "emulator");
+
     public async Task InitializeAsync()
     {
         var emulatorPort = RunningService.FreePort();
@@ -162,12 +165,15 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
     [Fact]
     public async Task GetSecret_Twice_SecondFromCacheAndOneAwsCall()
     {
-        var first = await GetAsync(new GetSecretRequest { Configuration = "static", SecretId = "demo/api-token" });
-        var second = await GetAsync(new GetSecretRequest { Configuration = "static", SecretId = first.Arn });
+        // ra-profile reads this secret nowhere else, so its first read is a miss; the difference is what it cost.
+        var before = await _service.EmulatorCountAsync("demo/api-token", "GetSecretValue");
+        var first = await GetAsync(new GetSecretRequest { Configuration = "ra-profile", SecretId = "demo/api-token" });
+        var second = await GetAsync(new GetSecretRequest { Configuration = "ra-profile", SecretId = first.Arn });
 
         Assert.Equal("token-v2", second.SecretString);
+        Assert.False(first.Cache.ServedFromCache);
         Assert.True(second.Cache.ServedFromCache);
-        Assert.Equal(1, await _service.EmulatorCountAsync("demo/api-token", "GetSecretValue"));
+        Assert.Equal(before + 1, await _service.EmulatorCountAsync("demo/api-token", "GetSecretValue"));
     }
 
     [Fact]
@@ -328,6 +334,51 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
         Assert.Equal("demo", response?.SecretString);
         var list = await Cli.RunAsync("config", "list", "--address", $"http://{_service.Tcp}");
         Assert.Contains("added\tus-east-1\tStaticKeys", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CredentialProcessCli_FileKeys_HelperJsonWithoutTrailingNewline()
+    {
+        var (anchor, profile, role) = await EndToEndService.RolesAnywhereArnsAsync(_service.Demo);
+
+        var result = await Cli.RunAsync(
+            "credential-process", "--certificate", Path.Combine(_service.Demo, "client.crt"), "--private-key", Path.Combine(_service.Demo, "client_private.key"),
+            "--trust-anchor-arn", anchor, "--profile-arn", profile, "--role-arn", role, "--endpoint", _service.Emulator.ToString());
+
+        Assert.True(result.ExitCode == 0, result.Errors);
+        Assert.StartsWith("{\"Version\":1,\"AccessKeyId\":\"ASIA", result.Output, StringComparison.Ordinal);
+        Assert.EndsWith("}", result.Output, StringComparison.Ordinal);
+        var json = JsonDocument.Parse(result.Output).RootElement;
+        Assert.Equal(["Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("", result.Errors);
+    }
+
+    [Fact]
+    public async Task CredentialProcessCli_MissingKeyFile_ExitOneMessageOnStderrNothingOnStdout()
+    {
+        var (anchor, profile, role) = await EndToEndService.RolesAnywhereArnsAsync(_service.Demo);
+
+        var result = await Cli.RunAsync(
+            "credential-process", "--certificate", Path.Combine(_service.Demo, "client.crt"), "--private-key", "/nonexistent/key.pem",
+            "--trust-anchor-arn", anchor, "--profile-arn", profile, "--role-arn", role, "--endpoint", _service.Emulator.ToString());
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Output);
+        Assert.Contains("/nonexistent/key.pem", result.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetSecret_TwoHundredConcurrentMisses_OneGetSecretValueAtTheEmulator()
+    {
+        // Other tests read this secret through other configurations (each with its own cache): count the difference.
+        using var client = GrpcClient.Create($"http://{_service.Tcp}");
+        var before = await _service.EmulatorCountAsync("demo/keystore", "GetSecretValue");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => client.UnaryAsync<GetSecretRequest, GetSecretResponse>(
+            SecretsGrpcService.Method("GetSecret"), new GetSecretRequest { Configuration = "ra-files", SecretId = "demo/keystore" }, new CallOptions { Timeout = TimeSpan.FromSeconds(60) })));
+
+        Assert.All(responses, r => Assert.Equal(Convert.FromBase64String("AAECA/7/"), r.SecretBinary.ToByteArray()));
+        Assert.Equal(before + 1, await _service.EmulatorCountAsync("demo/keystore", "GetSecretValue"));
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public static class AuthServiceCli
         root.Subcommands.Add(HealthCommand());
         root.Subcommands.Add(ConfigCommands.Build());
         root.Subcommands.Add(SecretCommands.Build());
+        root.Subcommands.Add(CredentialProcessCommand.Build());
         return root;
     }
 
