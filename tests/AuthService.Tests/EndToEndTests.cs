@@ -127,12 +127,73 @@ public sealed class PythonGrpcFactAttribute : FactAttribute
         }
     });
 
+    public static bool IsAvailable => Available.Value;
+
     public PythonGrpcFactAttribute()
     {
         if (!Available.Value)
         {
             Skip = "Python grpcio is not installed (/usr/bin/python3 with python3-grpcio): run scripts/install-test-deps";
         }
+    }
+}
+
+/// <summary>Skips, saying why, when node or the npm packages of tests/interop/node are missing.</summary>
+public sealed class NodeGrpcFactAttribute : FactAttribute
+{
+    public NodeGrpcFactAttribute()
+    {
+        if (!Directory.Exists(Connectors.RepoPath("tests/interop/node/node_modules/@grpc/grpc-js")))
+        {
+            Skip = "Node gRPC client missing (tests/interop/node/node_modules): run scripts/install-test-deps";
+        }
+    }
+}
+
+/// <summary>Connectors from other ecosystems (tests/interop): Python grpcio and Node grpc-js calling GetSecret.</summary>
+internal static class Connectors
+{
+    public static string RepoPath(string relative)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AuthService.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine(directory?.FullName ?? throw new InvalidOperationException("AuthService.sln not found above the test directory"), relative);
+    }
+
+    public static async Task<JsonElement> PythonGetSecretAsync(string tcp, string workDirectory, string configuration, string secretId, string? jsonKey = null)
+    {
+        var descriptors = Path.Combine(workDirectory, "api.pb");
+        var set = new Google.Protobuf.Reflection.FileDescriptorSet();
+        foreach (var file in new[] { Google.Protobuf.WellKnownTypes.DurationReflection.Descriptor, Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, SecretsReflection.Descriptor })
+        {
+            set.File.Add(Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(file.SerializedData));
+        }
+
+        await File.WriteAllBytesAsync(descriptors, Google.Protobuf.MessageExtensions.ToByteArray(set));
+        return await RunAsync("/usr/bin/python3", [RepoPath("tests/interop/python/get_secret.py"), tcp, descriptors, configuration, secretId, .. (jsonKey is null ? Array.Empty<string>() : [jsonKey])]);
+    }
+
+    public static Task<JsonElement> NodeGetSecretAsync(string tcp, string configuration, string secretId, string? jsonKey = null) =>
+        RunAsync("node", [RepoPath("tests/interop/node/get_secret.js"), tcp, RepoPath("protos"), configuration, secretId, .. (jsonKey is null ? Array.Empty<string>() : [jsonKey])]);
+
+    private static async Task<JsonElement> RunAsync(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{program} failed: {await errors}");
+        return JsonDocument.Parse(await output).RootElement;
     }
 }
 
@@ -233,48 +294,21 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
     [PythonGrpcFact]
     public async Task PythonGrpcio_GetSecret_ValueAndNotFound()
     {
-        var script = """
-            import json, sys, grpc
-            from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-            pool = descriptor_pool.DescriptorPool()
-            for f in descriptor_pb2.FileDescriptorSet.FromString(open(sys.argv[2], "rb").read()).file:
-                pool.AddSerializedFile(f.SerializeToString())
-            factory = message_factory.MessageFactory(pool)
-            cls = lambda n: factory.GetPrototype(pool.FindMessageTypeByName(n))
-            Req, Resp = cls("authservice.v1.GetSecretRequest"), cls("authservice.v1.GetSecretResponse")
-            call = grpc.insecure_channel(sys.argv[1]).unary_unary("/authservice.v1.SecretsService/GetSecret",
-                request_serializer=Req.SerializeToString, response_deserializer=Resp.FromString)
-            out = {"value": call(Req(configuration="static", secret_id="demo/database", json_key="password"), timeout=30).secret_string}
-            try:
-                call(Req(configuration="static", secret_id="demo/absent"), timeout=30)
-            except grpc.RpcError as e:
-                out["missing"] = e.code().name
-            print(json.dumps(out))
-            """;
-        var scriptPath = Path.Combine(_service.Directory, "get_secret.py");
-        await File.WriteAllTextAsync(scriptPath, script);
-        var descriptors = Path.Combine(_service.Directory, "api.pb");
-        var set = new Google.Protobuf.Reflection.FileDescriptorSet();
-        foreach (var file in new[] { Google.Protobuf.WellKnownTypes.DurationReflection.Descriptor, Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, SecretsReflection.Descriptor })
-        {
-            set.File.Add(Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(file.SerializedData));
-        }
+        var value = await Connectors.PythonGetSecretAsync(_service.Tcp, _service.Directory, "static", "demo/database", "password");
+        var missing = await Connectors.PythonGetSecretAsync(_service.Tcp, _service.Directory, "static", "demo/absent");
 
-        await File.WriteAllBytesAsync(descriptors, Google.Protobuf.MessageExtensions.ToByteArray(set));
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { scriptPath, _service.Tcp, descriptors })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        Assert.Equal("demo-password", value.GetProperty("value").GetString());
+        Assert.Equal("NOT_FOUND", missing.GetProperty("error").GetString());
+    }
 
-        using var python = Process.Start(start)!;
-        var output = await python.StandardOutput.ReadToEndAsync();
-        await python.WaitForExitAsync();
-        Assert.True(python.ExitCode == 0, await python.StandardError.ReadToEndAsync());
-        var result = JsonDocument.Parse(output).RootElement;
+    [NodeGrpcFact]
+    public async Task NodeGrpcJs_GetSecret_ValueAndNotFound()
+    {
+        var value = await Connectors.NodeGetSecretAsync(_service.Tcp, "static", "demo/database", "username");
+        var missing = await Connectors.NodeGetSecretAsync(_service.Tcp, "static", "demo/absent");
 
-        Assert.Equal("demo-password", result.GetProperty("value").GetString());
-        Assert.Equal("NOT_FOUND", result.GetProperty("missing").GetString());
+        Assert.Equal("demo", value.GetProperty("value").GetString());
+        Assert.Equal("NOT_FOUND", missing.GetProperty("error").GetString());
     }
 
     [Fact]

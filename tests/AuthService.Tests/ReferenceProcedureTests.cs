@@ -23,6 +23,8 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
 
     public string Tcp { get; private set; } = "";
 
+    public string Directory => _directory;
+
     public async Task InitializeAsync()
     {
         if (!SoftHsmFactAttribute.Available)
@@ -120,6 +122,21 @@ public sealed class ReferenceProcedureTests : IClassFixture<ReferenceProcedureSe
         var response = await GetAsync("softhsm", "demo/database", "password");
 
         Assert.Equal("demo-password", response.SecretString);
+    }
+
+    [SoftHsmFact]
+    public async Task PythonAndNodeConnectors_TokenProvisionedByReferenceProcedure_GetTheSecret()
+    {
+        if (!PythonGrpcFactAttribute.IsAvailable || !Directory.Exists(Connectors.RepoPath("tests/interop/node/node_modules/@grpc/grpc-js")))
+        {
+            Assert.Fail("Python grpcio or the Node gRPC client is missing although SoftHSM2 is installed: run scripts/install-test-deps");
+        }
+
+        var python = await Connectors.PythonGetSecretAsync(_service.Tcp, _service.Directory, "softhsm", "demo/database", "password");
+        var node = await Connectors.NodeGetSecretAsync(_service.Tcp, "softhsm", "demo/database", "username");
+
+        Assert.Equal("demo-password", python.GetProperty("value").GetString());
+        Assert.Equal("demo", node.GetProperty("value").GetString());
     }
 
     [SoftHsmFact]
