@@ -14,7 +14,7 @@ namespace AuthService.Tests;
 /// </summary>
 public sealed class ReferenceProcedureService : IAsyncLifetime
 {
-    public const string Pin = "1234";
+    public const string Pin = "731946";
     public const string WrongPin = "86420975";
     private const string Module = "/usr/lib/softhsm/libsofthsm2.so";
     private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("authservice-ref-").FullName;
@@ -24,6 +24,23 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
     public string Tcp { get; private set; } = "";
 
     public string Directory => _directory;
+
+    /// <summary>Everything the service wrote to stdout and stderr so far (its logs).</summary>
+    public string Logs
+    {
+        get
+        {
+            lock (_logs)
+            {
+                return _logs.ToString();
+            }
+        }
+    }
+
+    /// <summary>The demo private key as PEM (to prove it never appears anywhere).</summary>
+    public string PrivateKeyPem { get; private set; } = "";
+
+    private readonly System.Text.StringBuilder _logs = new();
 
     public async Task InitializeAsync()
     {
@@ -48,7 +65,8 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
 
         // Step 1 of the procedure, as written (the demo key is already PKCS#8, so no conversion).
         await Processes.RunAsync("softhsm2-util", environment, null, "--init-token", "--free", "--label", "roles-anywhere", "--so-pin", "5678", "--pin", Pin);
-        await Processes.RunAsync("softhsm2-util", environment, await File.ReadAllTextAsync(Path.Combine(demo, "client_private.key")),
+        PrivateKeyPem = await File.ReadAllTextAsync(Path.Combine(demo, "client_private.key"));
+        await Processes.RunAsync("softhsm2-util", environment, PrivateKeyPem,
             "--import", "/dev/stdin", "--token", "roles-anywhere", "--pin", Pin, "--label", "ra-key", "--id", "01", "--force");
         var certificateFile = Path.Combine(_directory, "ra-cert.pem");
         File.Copy(Path.Combine(demo, "client.crt"), certificateFile);
@@ -87,7 +105,18 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
             ["AWS_CONFIG_FILE"] = Path.Combine(aws, "config"),
             ["AWS_ENDPOINT_URL_ROLESANYWHERE"] = emulator.ToString(),
         }, "serve", "--tcp", Tcp);
+        _service.ErrorDataReceived += (_, line) => Append(line.Data);
+        _service.OutputDataReceived += (_, line) => Append(line.Data);
+        _service.BeginErrorReadLine();
         await Processes.WaitForAsync(async () => (await Cli.RunAsync("health", "--address", $"http://{Tcp}", "--timeout", "1")).ExitCode == 0, _service);
+    }
+
+    private void Append(string? line)
+    {
+        lock (_logs)
+        {
+            _logs.AppendLine(line);
+        }
     }
 
     public async Task DisposeAsync()
@@ -137,6 +166,64 @@ public sealed class ReferenceProcedureTests : IClassFixture<ReferenceProcedureSe
 
         Assert.Equal("demo-password", python.GetProperty("value").GetString());
         Assert.Equal("demo", node.GetProperty("value").GetString());
+    }
+
+    [SoftHsmFact]
+    public async Task EveryRpc_SuccessAndErrorPaths_NoPinKeyOrCredentialInAnyResponseOrLog()
+    {
+        using var client = GrpcClient.Create($"http://{_service.Tcp}");
+        var seen = new System.Text.StringBuilder();
+        async Task Record(Func<Task<Google.Protobuf.IMessage>> call)
+        {
+            try
+            {
+                seen.AppendLine((await call()).ToString());
+            }
+            catch (GrpcException exception)
+            {
+                seen.AppendLine(exception.Message).AppendLine(string.Join(";", exception.Trailers.Values));
+            }
+        }
+
+        foreach (var configuration in new[] { "softhsm", "wrong-pin", "wrong-token" })
+        {
+            await Record(async () => await GetAsync(configuration, "demo/database", "password"));
+            await Record(async () => await GetAsync(configuration, "demo/absent"));
+            var batch = new BatchGetSecretsRequest();
+            batch.Requests.Add(new GetSecretRequest { Configuration = configuration, SecretId = "demo/api-token" });
+            await Record(async () => await client.UnaryAsync<BatchGetSecretsRequest, BatchGetSecretsResponse>(SecretsGrpcService.Method("BatchGetSecrets"), batch));
+        }
+
+        await Record(async () => await client.UnaryAsync<ListConfigurationsRequest, ListConfigurationsResponse>(
+            AuthService.Configuration.ConfigurationGrpcService.Method("ListConfigurations"), new ListConfigurationsRequest()));
+        foreach (var profile in new[] { "iam_roles_anywhere_profile", "wrong_pin" })
+        {
+            var test = new TestConfigurationRequest
+            {
+                Configuration = new Api.V1.Configuration { Name = "probe", Region = "us-east-1", Profile = new ProfileAuth { Profile = profile } },
+            };
+            await Record(async () => await client.UnaryAsync<TestConfigurationRequest, TestConfigurationResponse>(AuthService.Configuration.ConfigurationGrpcService.Method("TestConfiguration"), test));
+        }
+
+        var responses = seen.ToString();
+        var logs = _service.Logs;
+        var keyBody = string.Concat(_service.PrivateKeyPem.Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal)).Select(l => l.Trim()));
+        var keyDer = Convert.FromBase64String(keyBody);
+        foreach (var (name, text) in new[] { ("responses", responses), ("logs", logs) })
+        {
+            Assert.DoesNotContain(ReferenceProcedureService.Pin, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(ReferenceProcedureService.WrongPin, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(keyBody[..64], text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToHexString(keyDer)[..64], text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("PRIVATE KEY", text, StringComparison.Ordinal);
+            // Temporary credentials the emulator issued (ASIA... key ids, their secret keys and tokens) never surface.
+            Assert.False(System.Text.RegularExpressions.Regex.IsMatch(text, "ASIA[A-Z0-9]{16}"), $"an access key id appears in the {name}");
+            Assert.DoesNotContain("SessionToken", text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.DoesNotContain("demo-password", logs, StringComparison.Ordinal);
+        Assert.Contains("demo-password", responses, StringComparison.Ordinal);   // GetSecret's own value is the one exception
+        Assert.Contains("\"EventId\":4000", logs, StringComparison.Ordinal);     // the audit event was written
     }
 
     [SoftHsmFact]

@@ -98,11 +98,10 @@ internal sealed class GrpcDispatcher
         // Timeouts beyond what a timer can hold (about 49 days) are no deadline in practice.
         var hasDeadline = timeout is { } t && t < TimeSpan.FromDays(30);
         using var deadlineSource = hasDeadline ? new CancellationTokenSource(timeout!.Value, _time) : null;
-        using var callSource = deadlineSource is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted)
-            : CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadlineSource.Token);
+        // Without a deadline the caller going away is the only cancellation: no linked source to allocate.
+        using var callSource = deadlineSource is null ? null : CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadlineSource.Token);
         var deadline = timeout is null ? (DateTimeOffset?)null : _time.GetUtcNow() + timeout.Value;
-        var context = new GrpcCallContext(http, path, deadline, callSource.Token);
+        var context = new GrpcCallContext(http, path, deadline, callSource?.Token ?? http.RequestAborted);
         using var call = new ServerCall(http, _options, requestEncoding, gzipResponses, context);
 
         var handler = InvokeHandler(method, call);

@@ -20,6 +20,10 @@ public static class AuthServiceHost
 
         // Per-request framework logs would drown the service's own events; operators can raise them by config.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // One JSON object per line on stdout: structured fields (event id, caller, ARN, outcome) for log shippers.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(json => json.UseUtcTimestamp = true);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         overrides?.Invoke(options);
         var storeOptions = builder.Configuration.GetSection(ConfigurationStoreOptions.Section).Get<ConfigurationStoreOptions>() ?? new ConfigurationStoreOptions();

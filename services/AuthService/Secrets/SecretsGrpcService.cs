@@ -12,7 +12,7 @@ namespace AuthService.Secrets;
 /// authservice.v1.SecretsService: validates requests, asks <see cref="SecretService"/>, maps the answer. The
 /// mapping of failures to gRPC statuses lives here and nowhere else (docs/errors.md).
 /// </summary>
-public sealed class SecretsGrpcService(SecretService secrets) : IGrpcService
+public sealed partial class SecretsGrpcService(SecretService secrets, ILogger<SecretsGrpcService> logger, TimeProvider time) : IGrpcService
 {
     /// <summary>Most items one BatchGetSecrets call may ask for.</summary>
     public const int MaxBatchSize = 20;
@@ -35,7 +35,7 @@ public sealed class SecretsGrpcService(SecretService secrets) : IGrpcService
     {
         try
         {
-            return await ServeAsync(request, context.CancellationToken).ConfigureAwait(false);
+            return await ServeAsync(request, context).ConfigureAwait(false);
         }
         catch (SecretStoreException exception)
         {
@@ -55,7 +55,7 @@ public sealed class SecretsGrpcService(SecretService secrets) : IGrpcService
             var result = new BatchGetSecretsResult { SecretId = item.SecretId };
             try
             {
-                result.Secret = await ServeAsync(item, context.CancellationToken).ConfigureAwait(false);
+                result.Secret = await ServeAsync(item, context).ConfigureAwait(false);
             }
             catch (SecretStoreException exception)
             {
@@ -71,7 +71,66 @@ public sealed class SecretsGrpcService(SecretService secrets) : IGrpcService
         return response;
     }
 
-    private async Task<GetSecretResponse> ServeAsync(GetSecretRequest request, CancellationToken cancellationToken)
+    /// <summary>Serves one request and writes its audit event, whatever the outcome.</summary>
+    private async Task<GetSecretResponse> ServeAsync(GetSecretRequest request, GrpcCallContext context)
+    {
+        var started = time.GetTimestamp();
+        var outcome = "OK";
+        GetSecretResponse? response = null;
+        try
+        {
+            response = await ServeCoreAsync(request, context.CancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch (SecretStoreException exception)
+        {
+            outcome = ToGrpc(exception).StatusCode.ToString();
+            throw;
+        }
+        catch (GrpcException exception)
+        {
+            outcome = exception.StatusCode.ToString();
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "Cancelled";
+            throw;
+        }
+        finally
+        {
+            Audit(request, context, response, outcome, time.GetElapsedTime(started));
+        }
+    }
+
+    private void Audit(GetSecretRequest request, GrpcCallContext context, GetSecretResponse? response, string outcome, TimeSpan elapsed)
+    {
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        var caller = CallerOf(context);
+        var secret = response?.Arn ?? request.SecretId;
+        var version = response?.VersionId ?? string.Empty;
+        var cacheStatus = response is null ? "none" : response.Cache.Stale ? "stale" : response.Cache.ServedFromCache ? "hit" : "miss";
+        var elapsedMs = elapsed.TotalMilliseconds;
+        SecretRead(logger, caller, request.Configuration, secret, version, cacheStatus, outcome, elapsedMs);
+    }
+
+    /// <summary>Who called: the TCP peer, or the Unix socket (caller identities arrive with the policy work).</summary>
+    private static string CallerOf(GrpcCallContext context)
+    {
+        var connection = context.HttpContext.Connection;
+        return connection.RemoteIpAddress is { } address ? $"{address}:{connection.RemotePort}" : "unix-socket";
+    }
+
+    /// <summary>The audit event: one per secret read, never the value (IDs 4000-4099).</summary>
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information,
+        Message = "Secret read by {Caller} through {Configuration}: {SecretArn} version {VersionId}, cache {CacheStatus}, outcome {Outcome}, {ElapsedMs:0.0} ms")]
+    private static partial void SecretRead(ILogger logger, string caller, string configuration, string secretArn, string versionId, string cacheStatus, string outcome, double elapsedMs);
+
+    private async Task<GetSecretResponse> ServeCoreAsync(GetSecretRequest request, CancellationToken cancellationToken)
     {
         Validate(request);
         var query = new SecretQuery(
