@@ -416,6 +416,20 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
     }
 
     [Fact]
+    public async Task HealthCli_EveryConfigurationHasCredentials_Ready()
+    {
+        var result = await Cli.RunAsync("health", "--address", $"http://{_service.Tcp}", "--service", "authservice.v1.SecretsService");
+        for (var attempt = 0; attempt < 100 && result.ExitCode != 0; attempt++)
+        {
+            await Task.Delay(100);
+            result = await Cli.RunAsync("health", "--address", $"http://{_service.Tcp}", "--service", "authservice.v1.SecretsService");
+        }
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("SERVING", result.Output.Trim());
+    }
+
+    [Fact]
     public async Task BatchGetSecrets_OneMissing_PerItemStatus()
     {
         using var client = GrpcClient.Create($"http://{_service.Tcp}");

@@ -88,7 +88,13 @@ public sealed class HostTests : IClassFixture<RunningService>
     [Fact]
     public async Task HealthCli_OverUnixSocket_Serving()
     {
+        // Readiness (no configurations: nothing to check) settles right after start.
         var result = await Cli.RunAsync("health", "--address", "unix:" + _socketPath, "--service", "authservice.v1.SecretsService");
+        for (var attempt = 0; attempt < 50 && result.ExitCode != 0; attempt++)
+        {
+            await Task.Delay(100);
+            result = await Cli.RunAsync("health", "--address", "unix:" + _socketPath, "--service", "authservice.v1.SecretsService");
+        }
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("SERVING", result.Output.Trim());

@@ -227,6 +227,29 @@ public sealed class ReferenceProcedureTests : IClassFixture<ReferenceProcedureSe
     }
 
     [SoftHsmFact]
+    public async Task HealthCli_ConfigurationWithWrongPin_NotReadyButAlive()
+    {
+        (int ExitCode, string Output, string Errors) readiness = default;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            readiness = await Cli.RunAsync("health", "--address", $"http://{_service.Tcp}", "--service", "authservice.v1.SecretsService");
+            if (readiness.Output.Contains("NOT_SERVING", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var liveness = await Cli.RunAsync("health", "--address", $"http://{_service.Tcp}");
+
+        Assert.Equal(1, readiness.ExitCode);
+        Assert.Equal("NOT_SERVING", readiness.Output?.Trim());
+        Assert.Equal(0, liveness.ExitCode);
+        Assert.Contains("CKR_PIN_INCORRECT", _service.Logs, StringComparison.Ordinal);
+    }
+
+    [SoftHsmFact]
     public async Task GetSecret_WrongPinInProfile_FailedPreconditionNamingTheFixWithoutThePin()
     {
         var error = await Assert.ThrowsAsync<GrpcException>(() => GetAsync("wrong-pin", "demo/database"));

@@ -86,7 +86,14 @@ public static class AuthServiceCli
                     HealthReflection.Descriptor.Services[0].FindMethodByName("Check"),
                     new HealthCheckRequest { Service = parse.GetValue(service)! },
                     new CallOptions { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)), CancellationToken = cancellationToken }).ConfigureAwait(false);
-                Console.WriteLine(response.Status.ToString().ToUpperInvariant());
+                // The names of health.proto, as grpc_health_probe and grpcurl print them.
+                Console.WriteLine(response.Status switch
+                {
+                    HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
+                    HealthCheckResponse.Types.ServingStatus.NotServing => "NOT_SERVING",
+                    HealthCheckResponse.Types.ServingStatus.ServiceUnknown => "SERVICE_UNKNOWN",
+                    _ => "UNKNOWN",
+                });
                 return response.Status == HealthCheckResponse.Types.ServingStatus.Serving ? 0 : 1;
             }
             catch (GrpcException exception)

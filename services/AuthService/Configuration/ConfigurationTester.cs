@@ -82,7 +82,7 @@ public sealed class ConfigurationTester(AwsSecretStoreFactory stores, HttpClient
                 Region = configuration.Region,
                 Endpoint = configuration.EndpointUrl is null ? null : new Uri(configuration.EndpointUrl),
             });
-            var store = new AwsSecretStore(client);
+            var store = new AwsSecretStore(client, credentials!);
             if (string.IsNullOrWhiteSpace(probeSecretId))
             {
                 await AwsSecretStore.TranslateAsync(() => client.ListSecretsAsync(new ListSecretsRequest { MaxResults = 1 }, cancellationToken)).ConfigureAwait(false);

@@ -73,6 +73,7 @@ public static class AuthServiceHost
         services.AddSingleton<ConfigurationTester>();
         services.AddSingleton<SecretService>();
         services.AddHostedService<SecretRefresher>();
+        services.AddHostedService<ReadinessMonitor>();
         return services;
     }
 }

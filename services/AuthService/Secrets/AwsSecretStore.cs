@@ -11,8 +11,16 @@ namespace AuthService.Secrets;
 public sealed class AwsSecretStore : ISecretStore
 {
     private readonly SecretsManagerClient _client;
+    private readonly IAwsCredentialsProvider _credentials;
 
-    public AwsSecretStore(SecretsManagerClient client) => _client = client;
+    public AwsSecretStore(SecretsManagerClient client, IAwsCredentialsProvider credentials)
+    {
+        _client = client;
+        _credentials = credentials;
+    }
+
+    public Task CheckCredentialsAsync(CancellationToken cancellationToken) =>
+        Call(async () => await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false));
 
     public async Task<SecretRecord> GetSecretValueAsync(string secretId, string? versionId, string? versionStage, CancellationToken cancellationToken)
     {

@@ -34,6 +34,28 @@ public sealed class SecretService
         return new ServedSecret(lookup, jsonKey is null ? null : JsonKey.Extract(lookup.Record, jsonKey));
     }
 
+    /// <summary>
+    /// Readiness: every configuration can obtain credentials now. Returns the problems, one per configuration
+    /// that cannot (empty when ready). Credentials come from each configuration's cached chain, so this is cheap.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CheckReadinessAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        foreach (var name in _configurations.Current.Keys.Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                await RuntimeFor(name).Store.CheckCredentialsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SecretStoreException exception)
+            {
+                problems.Add(exception.Message);
+            }
+        }
+
+        return problems;
+    }
+
     /// <summary>Refreshes the values in use of every configuration before they expire (called periodically).</summary>
     public async Task RefreshDueAsync(CancellationToken cancellationToken)
     {
@@ -43,7 +65,9 @@ public sealed class SecretService
         }
     }
 
-    private SecretCache CacheFor(string name)
+    private SecretCache CacheFor(string name) => RuntimeFor(name).Cache;
+
+    private Runtime RuntimeFor(string name)
     {
         if (!_configurations.Current.TryGetValue(name, out var loaded))
         {
@@ -57,7 +81,7 @@ public sealed class SecretService
 
         if (_runtimes.TryGetValue(name, out var runtime) && runtime.Configuration == loaded.Configuration)
         {
-            return runtime.Cache;
+            return runtime;
         }
 
         ISecretStore store;
@@ -75,11 +99,67 @@ public sealed class SecretService
         }
 
         var cache = new SecretCache(store, ConfigurationValidator.CacheOptions(loaded.Configuration.Cache), _time, _loggers.CreateLogger<SecretCache>());
-        _runtimes[name] = new Runtime(loaded.Configuration, cache);
-        return cache;
+        var created = new Runtime(loaded.Configuration, cache, store);
+        _runtimes[name] = created;
+        return created;
     }
 
-    private sealed record Runtime(AuthConfiguration Configuration, SecretCache Cache);
+    private sealed record Runtime(AuthConfiguration Configuration, SecretCache Cache, ISecretStore Store);
+}
+
+/// <summary>
+/// Keeps readiness current: the health status of authservice.v1.SecretsService is SERVING when every
+/// configuration can obtain credentials, NOT_SERVING otherwise ("" stays SERVING: that is liveness).
+/// </summary>
+public sealed partial class ReadinessMonitor(SecretService secrets, Grpc.Health.HealthService health, TimeProvider time, ILogger<ReadinessMonitor> logger) : BackgroundService
+{
+    /// <summary>How often readiness is re-checked.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+
+    public static string ReadinessService => SecretsGrpcService.Descriptor.FullName;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Not ready until shown to be: a probe must never see SERVING before credentials were tried.
+        health.SetStatus(ReadinessService, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing);
+        bool? wasReady = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var problems = await secrets.CheckReadinessAsync(stoppingToken).ConfigureAwait(false);
+                var ready = problems.Count == 0;
+                health.SetStatus(ReadinessService, ready
+                    ? global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving
+                    : global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing);
+                if (ready != wasReady)
+                {
+                    foreach (var problem in problems)
+                    {
+                        NotReady(logger, problem);
+                    }
+                }
+
+                wasReady = ready;
+                await Task.Delay(Interval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                CheckFailed(logger, exception);
+                await Task.Delay(Interval, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Not ready: {Problem}")]
+    private static partial void NotReady(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Error, Message = "The readiness check failed unexpectedly")]
+    private static partial void CheckFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>Drives <see cref="SecretService.RefreshDueAsync"/> so values in steady use never expire.</summary>

@@ -11,6 +11,9 @@ public interface ISecretStore
 
     /// <summary>The secret's identity and which version carries which stage; never its value.</summary>
     Task<SecretVersions> DescribeSecretAsync(string secretId, CancellationToken cancellationToken);
+
+    /// <summary>Throws <see cref="SecretStoreException"/> (CredentialsUnavailable) when no credentials can be obtained now.</summary>
+    Task CheckCredentialsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A secret value as read from the store. Its ToString never shows the value.</summary>

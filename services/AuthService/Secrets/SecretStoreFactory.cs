@@ -42,7 +42,7 @@ public sealed class AwsSecretStoreFactory : ISecretStoreFactory
             Endpoint = configuration.EndpointUrl is null ? null : new Uri(configuration.EndpointUrl),
             Client = _credentialsOptions.Client,
         });
-        return new AwsSecretStore(client);
+        return new AwsSecretStore(client, credentials);
     }
 
     /// <summary>The credentials provider a configuration's auth settings describe.</summary>

@@ -67,6 +67,9 @@ public sealed class FakeSecretStore : ISecretStore
         }
     }
 
+    public Task CheckCredentialsAsync(CancellationToken cancellationToken) =>
+        Failure is { Kind: SecretFailureKind.CredentialsUnavailable } failure ? Task.FromException(failure) : Task.CompletedTask;
+
     public Task<SecretVersions> DescribeSecretAsync(string secretId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _describeCalls);
