@@ -430,6 +430,55 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
     }
 
     [Fact]
+    public async Task CredentialsFile_GarbageThenFixed_LastGoodKeptThenNewProfileSeenWithoutRestart()
+    {
+        var credentialsFile = Path.Combine(_service.Directory, ".aws", "credentials");
+        var original = await File.ReadAllTextAsync(credentialsFile);
+        Task<(int ExitCode, string Output, string Errors)> TestProfile(string profile) => Cli.RunAsync(
+            "config", "test", "--address", $"http://{_service.Tcp}", "--name", "probe", "--region", "us-east-1",
+            "--auth-type", "static-keys", "--profile", profile, "--endpoint-url", _service.Emulator.ToString());
+        try
+        {
+            var before = await TestProfile("late-profile");
+            Assert.Equal(1, before.ExitCode);
+
+            await File.WriteAllTextAsync(credentialsFile, "this is [not an ini file\naws_secret_access_key\n");
+            await Task.Delay(TimeSpan.FromSeconds(3));   // the service polls the mount every 2 s
+            var duringGarbage = await TestProfile("demo");
+            var servedDuringGarbage = await GetAsync(new GetSecretRequest { Configuration = "static", SecretId = "demo/database", JsonKey = "username" });
+
+            await File.WriteAllTextAsync(credentialsFile, original + """
+
+                [late-profile]
+                aws_access_key_id = AKIADEMOEMULATOR0001
+                aws_secret_access_key = not-the-right-secret
+                """);
+            (int ExitCode, string Output, string Errors) after = default;
+            for (var attempt = 0; attempt < 60; attempt++)
+            {
+                after = await TestProfile("late-profile");
+                if (after.Output.Contains("PASSED   credentials", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                await Task.Delay(250);
+            }
+
+            Assert.True(duringGarbage.ExitCode == 0, duringGarbage.Output);
+            Assert.Equal("demo", servedDuringGarbage.SecretString);
+            // The new profile is found (credentials step passes); its made-up secret key is then refused by STS.
+            Assert.Contains("PASSED   credentials", after.Output, StringComparison.Ordinal);
+            Assert.Contains("FAILED   sts:GetCallerIdentity", after.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("not-the-right-secret", after.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(credentialsFile, original);
+        }
+    }
+
+    [Fact]
     public async Task BatchGetSecrets_OneMissing_PerItemStatus()
     {
         using var client = GrpcClient.Create($"http://{_service.Tcp}");

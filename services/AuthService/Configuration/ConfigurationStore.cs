@@ -157,8 +157,8 @@ internal static partial class ConfigurationLog
     public static partial void Rejected(ILogger logger, string problem);
 }
 
-/// <summary>Polls the configurations file so edits on the bind mount take effect without a restart.</summary>
-public sealed class ConfigurationWatcher(ConfigurationStore store, ConfigurationStoreOptions options, TimeProvider time) : BackgroundService
+/// <summary>Polls the configurations file and the AWS files so edits on the bind mount take effect without a restart.</summary>
+public sealed class ConfigurationWatcher(ConfigurationStore store, Credentials.ProfileStoreProvider profiles, ConfigurationStoreOptions options, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -174,6 +174,7 @@ public sealed class ConfigurationWatcher(ConfigurationStore store, Configuration
             }
 
             store.ReloadIfChanged();
+            profiles.ReloadIfChanged();
         }
     }
 }

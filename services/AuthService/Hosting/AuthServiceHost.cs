@@ -1,5 +1,4 @@
 using AuthService.Aws.Credentials;
-using AuthService.Aws.Profiles;
 using AuthService.Configuration;
 using AuthService.Credentials;
 using AuthService.Grpc.Server;
@@ -39,6 +38,8 @@ public static class AuthServiceHost
             throw new InvalidOperationException("The configuration is invalid:\n  - " + string.Join("\n  - ", errors));
         }
 
+        var secrets = app.Services.GetRequiredService<SecretService>();
+        app.Services.GetRequiredService<ProfileStoreProvider>().Changed += secrets.ResetCredentials;
         app.UseGrpcServer();
         return app;
     }
@@ -67,8 +68,9 @@ public static class AuthServiceHost
             provider.GetRequiredService<HttpClient>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ProfileCredentialsOptions>(),
-            // Read when a configuration's store is built, so a fixed credentials file is seen without a restart.
-            () => AwsProfileStore.Load(AwsProfilePaths.FromEnvironment(Environment.GetEnvironmentVariable))));
+            // The last good profiles, re-read by the watcher when the mounted files change.
+            () => provider.GetRequiredService<ProfileStoreProvider>().Current));
+        services.AddSingleton<ProfileStoreProvider>();
         services.AddSingleton<ISecretStoreFactory>(provider => provider.GetRequiredService<AwsSecretStoreFactory>());
         services.AddSingleton<ConfigurationTester>();
         services.AddSingleton<SecretService>();

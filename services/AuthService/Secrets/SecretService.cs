@@ -26,6 +26,12 @@ public sealed class SecretService
         _loggers = loggers;
     }
 
+    /// <summary>
+    /// Forgets every configuration's credentials chain and cache, so the next call rebuilds them (after the AWS
+    /// credentials file changed: a rotated key or PIN must take effect without a restart).
+    /// </summary>
+    public void ResetCredentials() => _runtimes.Clear();
+
     public async Task<ServedSecret> GetAsync(string configuration, SecretQuery query, string? jsonKey, bool forceRefresh, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
