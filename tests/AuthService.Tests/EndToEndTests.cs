@@ -62,7 +62,9 @@ public sealed class EndToEndService : IAsyncLifetime
                 "auth": { "type": "roles-anywhere", "certificate": "{{Path.Combine(demo, "client.crt")}}", "privateKey": "{{Path.Combine(demo, "client_private.key")}}",
                           "trustAnchorArn": "{{anchor}}", "profileArn": "{{profile}}", "roleArn": "{{role}}" } },
               { "name": "ra-profile", "region": "us-east-1", "endpointUrl": "{{Emulator}}",
-                "auth": { "type": "profile", "profile": "ra-helper" } }
+                "auth": { "type": "profile", "profile": "ra-helper" } },
+              { "name": "short-ttl", "region": "us-east-1", "endpointUrl": "{{Emulator}}",
+                "auth": { "type": "static-keys", "profile": "demo" }, "cache": { "ttlSeconds": 1 } }
             ] }
             """);
 
@@ -197,6 +199,54 @@ internal static class Connectors
     }
 }
 
+/// <summary>
+/// Rotation in the secret store, with a fixture of its own (its own emulator and service), so rotating a demo
+/// secret cannot disturb other tests.
+/// </summary>
+public sealed class SecretRotationTests : IClassFixture<EndToEndService>
+{
+    private readonly EndToEndService _service;
+
+    public SecretRotationTests(EndToEndService service) => _service = service;
+
+    [PythonGrpcFact]
+    public async Task GetSecret_RotatedInTheStore_NewValueServedWithinTheTtl()
+    {
+        using var client = GrpcClient.Create($"http://{_service.Tcp}");
+        var request = new GetSecretRequest { Configuration = "short-ttl", SecretId = "demo/api-token" };
+        var before = await client.UnaryAsync<GetSecretRequest, GetSecretResponse>(SecretsGrpcService.Method("GetSecret"), request);
+
+        // Rotate with a real AWS SDK (botocore), signed with the demo user's keys.
+        var seed = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_service.Demo, "seed.json"))).RootElement.GetProperty("users")[0];
+        var script = """
+            import sys, botocore.session
+            endpoint, key, secret = sys.stdin.read().split()
+            client = botocore.session.get_session().create_client("secretsmanager", region_name="us-east-1", endpoint_url=endpoint,
+                aws_access_key_id=key, aws_secret_access_key=secret)
+            client.put_secret_value(SecretId="demo/api-token", SecretString="token-v3")
+            """;
+        var start = new ProcessStartInfo("/usr/bin/python3", ["-c", script]) { RedirectStandardInput = true, RedirectStandardError = true };
+        using (var python = Process.Start(start)!)
+        {
+            await python.StandardInput.WriteAsync($"{_service.Emulator} {seed.GetProperty("accessKeyId").GetString()} {seed.GetProperty("secretAccessKey").GetString()}");
+            python.StandardInput.Close();
+            await python.WaitForExitAsync();
+            Assert.True(python.ExitCode == 0, await python.StandardError.ReadToEndAsync());
+        }
+
+        GetSecretResponse after = before;
+        for (var attempt = 0; attempt < 50 && after.SecretString != "token-v3"; attempt++)
+        {
+            await Task.Delay(100);
+            after = await client.UnaryAsync<GetSecretRequest, GetSecretResponse>(SecretsGrpcService.Method("GetSecret"), request);
+        }
+
+        Assert.Equal("token-v2", before.SecretString);
+        Assert.Equal("token-v3", after.SecretString);
+        Assert.NotEqual(before.VersionId, after.VersionId);
+    }
+}
+
 public sealed class EndToEndTests : IClassFixture<EndToEndService>
 {
     private readonly EndToEndService _service;
@@ -278,7 +328,7 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
         var error = await Assert.ThrowsAsync<GrpcException>(() => GetAsync(new GetSecretRequest { Configuration = "nope", SecretId = "demo/database" }));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("ra-files, ra-profile, static", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ra-files, ra-profile, short-ttl, static", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
