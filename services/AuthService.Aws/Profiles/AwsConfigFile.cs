@@ -185,7 +185,16 @@ public static partial class AwsConfigFile
     }
 
     // Problem lines are quoted only in part: a broken line may hold a secret (a PIN in a pkcs11: URI, a key).
-    private static string Shorten(string line) => line.Length <= 24 ? line : line[..24] + "...";
+    /// <summary>
+    /// How a malformed line is named in an error: its key at most, never its content, because a misplaced line
+    /// may be a secret key pasted in the wrong place and errors reach logs and callers.
+    /// </summary>
+    private static string Shorten(string line)
+    {
+        var equals = line.IndexOf('=', StringComparison.Ordinal);
+        var key = equals > 0 ? line[..equals].Trim() : string.Empty;
+        return KeyPattern().IsMatch(key) ? key + " = ..." : "(content not shown)";
+    }
 
     [GeneratedRegex(@"^\[(?<name>[^\]]+)\](?<rest>.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex SectionPattern();

@@ -107,6 +107,18 @@ public class AwsConfigFileTests
         Assert.DoesNotContain("1234", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n[default]\n")]
+    [InlineData("[default]\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")]
+    [InlineData("[default\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")]
+    public void Parse_SecretPastedOnAStrayLine_ErrorNeverQuotesIt(string text)
+    {
+        var error = Assert.Throws<AwsConfigFileException>(() => AwsConfigFile.Parse(text, "credentials"));
+
+        Assert.DoesNotContain("wJalrXUtnFEMI", error.Message, StringComparison.Ordinal);
+        Assert.Contains("credentials", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_SeveralProblems_ReportsAllAtOnce()
     {
