@@ -22,6 +22,7 @@ def main() -> int:
     for path in sorted(glob.glob(os.path.join(results_dir, "*.trx"))):
         suite = os.path.basename(path)[:-4]
         root = ET.parse(path).getroot()
+        failed_here = 0
         for result in root.iterfind(".//t:UnitTestResult", NS):
             outcome = result.get("outcome")
             name = result.get("testName")
@@ -33,7 +34,14 @@ def main() -> int:
                 print(f"SKIPPED {suite}: {name}: {reason.strip() or 'no reason given'}")
             else:
                 failed += 1
+                failed_here += 1
                 print(f"FAILED  {suite}: {name}")
+        # An aborted run (the test host crashed) lists only the tests that finished, all of them passes:
+        # the run itself counts as a failure, so the tests it never ran cannot read as green.
+        summary = root.find("t:ResultSummary", NS)
+        if summary is not None and summary.get("outcome") not in ("Completed", "Passed") and failed_here == 0:
+            failed += 1
+            print(f"FAILED  {suite}: the test run was aborted (outcome {summary.get('outcome')}); see the log above")
     failed += crashed
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 and passed > 0 else 1
