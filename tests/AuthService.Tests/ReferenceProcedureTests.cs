@@ -75,8 +75,10 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
         File.Delete(certificateFile);
 
         var (anchor, profile, role) = await EndToEndService.RolesAnywhereArnsAsync(demo);
-        string Line(string pin, string token) =>
-            $"credential_process = /usr/local/bin/aws_signing_helper credential-process --certificate \"pkcs11:token={token};object=ra-cert;id=%01?pin-value={pin}\" --private-key \"pkcs11:token={token};object=ra-key;id=%01?pin-value={pin}\" --pkcs11-lib {Module} --trust-anchor-arn {anchor} --profile-arn {profile} --role-arn {role}";
+        // A certificate URI that misses on the label still finds the object by id (as aws_signing_helper does), so
+        // the missing-certificate case misses on both.
+        string Line(string pin, string token, string certificate = "ra-cert;id=%01") =>
+            $"credential_process = /usr/local/bin/aws_signing_helper credential-process --certificate \"pkcs11:token={token};object={certificate}?pin-value={pin}\" --private-key \"pkcs11:token={token};object=ra-key;id=%01?pin-value={pin}\" --pkcs11-lib {Module} --trust-anchor-arn {anchor} --profile-arn {profile} --role-arn {role}";
         var aws = System.IO.Directory.CreateDirectory(Path.Combine(_directory, ".aws")).FullName;
         await File.WriteAllTextAsync(Path.Combine(aws, "credentials"), $"""
             [iam_roles_anywhere_profile]
@@ -87,13 +89,17 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
 
             [wrong_token]
             {Line(Pin, "no-such-token")}
+
+            [missing_cert]
+            {Line(Pin, "roles-anywhere", "no-such-cert;id=%09")}
             """);
         await File.WriteAllTextAsync(Path.Combine(aws, "config"), "");
         await File.WriteAllTextAsync(Path.Combine(_directory, "configurations.json"), $$"""
             { "configurations": [
               { "name": "softhsm", "region": "us-east-1", "endpointUrl": "{{emulator}}", "auth": { "type": "profile", "profile": "iam_roles_anywhere_profile" } },
               { "name": "wrong-pin", "region": "us-east-1", "endpointUrl": "{{emulator}}", "auth": { "type": "profile", "profile": "wrong_pin" } },
-              { "name": "wrong-token", "region": "us-east-1", "endpointUrl": "{{emulator}}", "auth": { "type": "profile", "profile": "wrong_token" } }
+              { "name": "wrong-token", "region": "us-east-1", "endpointUrl": "{{emulator}}", "auth": { "type": "profile", "profile": "wrong_token" } },
+              { "name": "missing-cert", "region": "us-east-1", "endpointUrl": "{{emulator}}", "auth": { "type": "profile", "profile": "missing_cert" } }
             ] }
             """);
 
@@ -185,7 +191,7 @@ public sealed class ReferenceProcedureTests : IClassFixture<ReferenceProcedureSe
             }
         }
 
-        foreach (var configuration in new[] { "softhsm", "wrong-pin", "wrong-token" })
+        foreach (var configuration in new[] { "softhsm", "wrong-pin", "wrong-token", "missing-cert" })
         {
             await Record(async () => await GetAsync(configuration, "demo/database", "password"));
             await Record(async () => await GetAsync(configuration, "demo/absent"));
@@ -258,6 +264,17 @@ public sealed class ReferenceProcedureTests : IClassFixture<ReferenceProcedureSe
         Assert.Contains("CKR_PIN_INCORRECT", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(ReferenceProcedureService.WrongPin, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(ReferenceProcedureService.Pin + "\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [SoftHsmFact]
+    public async Task GetSecret_CertificateLabelNotFound_FailedPreconditionListingWhatIsThere()
+    {
+        var error = await Assert.ThrowsAsync<GrpcException>(() => GetAsync("missing-cert", "demo/database"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("no-such-cert", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ra-cert", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ReferenceProcedureService.Pin, error.Message, StringComparison.Ordinal);
     }
 
     [SoftHsmFact]
