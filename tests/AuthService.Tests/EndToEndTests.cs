@@ -525,6 +525,9 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
         finally
         {
             await File.WriteAllTextAsync(credentialsFile, original);
+            // Let the service pick the restored file up (it polls every 2 s) before another test runs, so the
+            // credentials reset it causes cannot land in the middle of a test that counts AWS calls.
+            await Task.Delay(TimeSpan.FromSeconds(3));
         }
     }
 

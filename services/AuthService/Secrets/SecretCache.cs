@@ -104,7 +104,7 @@ public sealed class SecretCache
         }
 
         var fetched = await FetchAsync(key, query, existing: null).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new SecretLookup(fetched.Record, FromCache: false, _time.GetUtcNow() - fetched.FetchedAt, Stale: false);
+        return new SecretLookup(fetched.Record, FromCache: fetched.FetchedAt < now, _time.GetUtcNow() - fetched.FetchedAt, Stale: false);
     }
 
     /// <summary>
@@ -196,6 +196,14 @@ public sealed class SecretCache
     {
         try
         {
+            // A miss keyed by the id the caller used may start just after another flight stored the secret under
+            // its ARN (and taught the name -> ARN alias): look again before calling the store a second time.
+            if (existing is null && KeyOf(query) is var resolved && resolved != key
+                && Touch(resolved, _time.GetUtcNow()) is { } stored && _time.GetUtcNow() - stored.FetchedAt < _options.Ttl)
+            {
+                return stored;
+            }
+
             using var timeout = new CancellationTokenSource(_options.FetchTimeout, _time);
             SecretRecord record;
             try
