@@ -113,14 +113,16 @@ public sealed class EndToEndService : IAsyncLifetime
     }
 }
 
-/// <summary>Skips, saying why, when Debian's python3-grpcio is not installed.</summary>
-public sealed class PythonGrpcFactAttribute : FactAttribute
+/// <summary>Whether Debian's /usr/bin/python3 can import a module (asked once per module).</summary>
+internal static class PythonModules
 {
-    private static readonly Lazy<bool> Available = new(() =>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Known = new(StringComparer.Ordinal);
+
+    public static bool Has(string module) => Known.GetOrAdd(module, static name =>
     {
         try
         {
-            using var probe = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import grpc"]) { RedirectStandardError = true })!;
+            using var probe = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import " + name]) { RedirectStandardError = true })!;
             return probe.WaitForExit(30_000) && probe.ExitCode == 0;
         }
         catch (System.ComponentModel.Win32Exception)
@@ -128,14 +130,30 @@ public sealed class PythonGrpcFactAttribute : FactAttribute
             return false;
         }
     });
+}
 
-    public static bool IsAvailable => Available.Value;
+/// <summary>Skips, saying why, when Debian's python3-grpcio is not installed.</summary>
+public sealed class PythonGrpcFactAttribute : FactAttribute
+{
+    public static bool IsAvailable => PythonModules.Has("grpc");
 
     public PythonGrpcFactAttribute()
     {
-        if (!Available.Value)
+        if (!IsAvailable)
         {
             Skip = "Python grpcio is not installed (/usr/bin/python3 with python3-grpcio): run scripts/install-test-deps";
+        }
+    }
+}
+
+/// <summary>Skips, saying why, when Debian's python3-botocore (a real AWS SDK) is not installed.</summary>
+public sealed class BotocoreFactAttribute : FactAttribute
+{
+    public BotocoreFactAttribute()
+    {
+        if (!PythonModules.Has("botocore"))
+        {
+            Skip = "botocore is not installed (/usr/bin/python3 with python3-botocore): run scripts/install-test-deps";
         }
     }
 }
@@ -209,7 +227,7 @@ public sealed class SecretRotationTests : IClassFixture<EndToEndService>
 
     public SecretRotationTests(EndToEndService service) => _service = service;
 
-    [PythonGrpcFact]
+    [BotocoreFact]
     public async Task GetSecret_RotatedInTheStore_NewValueServedWithinTheTtl()
     {
         using var client = GrpcClient.Create($"http://{_service.Tcp}");

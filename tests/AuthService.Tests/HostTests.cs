@@ -157,22 +157,8 @@ internal static class Cli
 
     public static Process Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
-    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        start.ArgumentList.Add(Assembly);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start)!;
-    }
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Process.Start(Processes.DotnetStartInfo(Assembly, environment, arguments))!;
 
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
     {

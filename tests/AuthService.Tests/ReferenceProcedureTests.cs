@@ -305,7 +305,8 @@ public sealed class SoftHsmFactAttribute : FactAttribute
 /// <summary>Child processes of the end-to-end tests: the service, the emulator and the operator tools.</summary>
 internal static class Processes
 {
-    public static Process StartDotnet(string assembly, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    /// <summary>`dotnet ASSEMBLY ARGS` with stdout and stderr redirected and the given environment.</summary>
+    public static ProcessStartInfo DotnetStartInfo(string assembly, IReadOnlyDictionary<string, string> environment, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
@@ -319,8 +320,13 @@ internal static class Processes
             start.Environment[name] = value;
         }
 
-        var process = Process.Start(start)!;
-        // Drain stdout so a chatty process never blocks on a full pipe.
+        return start;
+    }
+
+    /// <summary>A long-running process (service, emulator) whose stdout is drained so it never blocks on a full pipe.</summary>
+    public static Process StartDotnet(string assembly, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var process = Process.Start(DotnetStartInfo(assembly, environment, arguments))!;
         process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         return process;

@@ -181,11 +181,8 @@ internal sealed class GrpcDispatcher
         }
     }
 
-    private static void SetTrailersOnly(HttpResponse response, StatusCode code, string message)
-    {
-        response.Headers[GrpcProtocol.StatusHeader] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        response.Headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(message);
-    }
+    private static void SetTrailersOnly(HttpResponse response, StatusCode code, string message) =>
+        ServerCall.SetStatus(response.Headers, code, message, trailers: null);
 
     private async Task RejectAsync(HttpContext http, int status, string reason)
     {

@@ -135,9 +135,10 @@ internal sealed class ServerCall : IDisposable
 
     public void Dispose() => _writeLock.Dispose();
 
-    private static void SetStatus(IHeaderDictionary headers, StatusCode code, string? message, IReadOnlyDictionary<string, string>? trailers)
+    /// <summary>Writes grpc-status, grpc-message (percent-encoded) and extra trailers into headers or trailers.</summary>
+    internal static void SetStatus(IHeaderDictionary headers, StatusCode code, string? message, IReadOnlyDictionary<string, string>? trailers)
     {
-        headers[GrpcProtocol.StatusHeader] = StatusText(code);
+        headers[GrpcProtocol.StatusHeader] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!string.IsNullOrEmpty(message))
         {
             headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(message);
@@ -151,10 +152,4 @@ internal sealed class ServerCall : IDisposable
             }
         }
     }
-
-    private static string StatusText(StatusCode code) => code switch
-    {
-        StatusCode.OK => "0",
-        _ => ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
 }

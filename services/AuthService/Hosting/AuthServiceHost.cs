@@ -3,6 +3,7 @@ using AuthService.Configuration;
 using AuthService.Credentials;
 using AuthService.Grpc.Server;
 using AuthService.Secrets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AuthService.Hosting;
 
@@ -57,7 +58,7 @@ public static class AuthServiceHost
     /// <summary>Configurations (hot-reloaded), the per-configuration secret caches and their AWS stores.</summary>
     public static IServiceCollection AddSecrets(this IServiceCollection services, ConfigurationStoreOptions storeOptions)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(storeOptions);
         services.AddSingleton<ConfigurationStore>();
         services.AddHostedService<ConfigurationWatcher>();
