@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using AuthService.Api.V1;
 using AuthService.Grpc;
 using AuthService.Grpc.Client;
@@ -16,7 +17,7 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
 {
     public const string Pin = "731946";
     public const string WrongPin = "86420975";
-    private const string Module = "/usr/lib/softhsm/libsofthsm2.so";
+    private const string Module = SoftHsmProcedure.Module;
     private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("authservice-ref-").FullName;
     private Process? _emulator;
     private Process? _service;
@@ -49,30 +50,17 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
             return;
         }
 
-        var tokens = System.IO.Directory.CreateDirectory(Path.Combine(_directory, "softhsm", "tokens")).FullName;
-        var softhsmConf = Path.Combine(_directory, "softhsm2.conf");
-        await File.WriteAllTextAsync(softhsmConf, $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n");
-        var environment = new Dictionary<string, string> { ["SOFTHSM2_CONF"] = softhsmConf };
+        var softhsm = SoftHsmProcedure.Create(_directory);
+        var environment = softhsm.Environment;
 
-        var emulatorPort = RunningService.FreePort();
-        var emulator = new Uri($"http://127.0.0.1:{emulatorPort}");
         var demo = Path.Combine(_directory, "emulator");
-        _emulator = Processes.StartDotnet("AwsEmulator.dll", new Dictionary<string, string>(), "--demo-dir", demo, "--port", emulatorPort.ToString());
-        using (var http = new HttpClient())
-        {
-            await Processes.WaitForAsync(async () => (await http.GetAsync(new Uri(emulator, "/healthz"))).IsSuccessStatusCode, _emulator);
-        }
+        (_emulator, var emulator) = await Processes.StartEmulatorAsync(demo);
 
         // Step 1 of the procedure, as written (the demo key is already PKCS#8, so no conversion).
-        await Processes.RunAsync("softhsm2-util", environment, null, "--init-token", "--free", "--label", "roles-anywhere", "--so-pin", "5678", "--pin", Pin);
+        await softhsm.InitTokenAsync("roles-anywhere", "5678", Pin);
         PrivateKeyPem = await File.ReadAllTextAsync(Path.Combine(demo, "client_private.key"));
-        await Processes.RunAsync("softhsm2-util", environment, PrivateKeyPem,
-            "--import", "/dev/stdin", "--token", "roles-anywhere", "--pin", Pin, "--label", "ra-key", "--id", "01", "--force");
-        var certificateFile = Path.Combine(_directory, "ra-cert.pem");
-        File.Copy(Path.Combine(demo, "client.crt"), certificateFile);
-        await Processes.RunAsync("pkcs11-tool", environment, null,
-            "--module", Module, "--login", "--pin", Pin, "--write-object", certificateFile, "--type", "cert", "--label", "ra-cert", "--id", "01");
-        File.Delete(certificateFile);
+        await softhsm.ImportKeyAsync("roles-anywhere", Pin, PrivateKeyPem, "ra-key", "01", force: true);
+        await softhsm.WriteCertificateAsync(null, Pin, await File.ReadAllTextAsync(Path.Combine(demo, "client.crt")), "ra-cert", "01");
 
         var (anchor, profile, role) = await EndToEndService.RolesAnywhereArnsAsync(demo);
         // A certificate URI that misses on the label still finds the object by id (as aws_signing_helper does), so
@@ -103,18 +91,13 @@ public sealed class ReferenceProcedureService : IAsyncLifetime
             ] }
             """);
 
-        Tcp = $"127.0.0.1:{RunningService.FreePort()}";
-        _service = Processes.StartDotnet("authservice.dll", new Dictionary<string, string>(environment)
+        (_service, Tcp) = await Processes.StartServiceAsync(new Dictionary<string, string>(environment)
         {
             ["AUTHSERVICE_Configuration__File"] = Path.Combine(_directory, "configurations.json"),
             ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(aws, "credentials"),
             ["AWS_CONFIG_FILE"] = Path.Combine(aws, "config"),
             ["AWS_ENDPOINT_URL_ROLESANYWHERE"] = emulator.ToString(),
-        }, "serve", "--tcp", Tcp);
-        _service.ErrorDataReceived += (_, line) => Append(line.Data);
-        _service.OutputDataReceived += (_, line) => Append(line.Data);
-        _service.BeginErrorReadLine();
-        await Processes.WaitForAsync(async () => (await Cli.RunAsync("health", "--address", $"http://{Tcp}", "--timeout", "1")).ExitCode == 0, _service);
+        }, Append);
     }
 
     private void Append(string? line)
@@ -330,6 +313,30 @@ internal static class Processes
         process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         return process;
+    }
+
+    /// <summary>The AwsEmulator with its demo seed in <paramref name="demoDirectory"/>, on a free port, once /healthz answers.</summary>
+    public static async Task<(Process Process, Uri Endpoint)> StartEmulatorAsync(string demoDirectory)
+    {
+        var port = RunningService.FreePort();
+        var endpoint = new Uri($"http://127.0.0.1:{port}");
+        var process = StartDotnet("AwsEmulator.dll", new Dictionary<string, string>(), "--demo-dir", demoDirectory, "--port", port.ToString(CultureInfo.InvariantCulture));
+        using var http = new HttpClient();
+        await WaitForAsync(async () => (await http.GetAsync(new Uri(endpoint, "/healthz"))).IsSuccessStatusCode, process);
+        return (process, endpoint);
+    }
+
+    /// <summary>`authservice serve` on a free loopback port, every log line passed to <paramref name="log"/>, once healthy.</summary>
+    public static async Task<(Process Process, string Tcp)> StartServiceAsync(IReadOnlyDictionary<string, string> environment, Action<string?> log)
+    {
+        var tcp = $"127.0.0.1:{RunningService.FreePort()}";
+        var process = Process.Start(DotnetStartInfo("authservice.dll", environment, ["serve", "--tcp", tcp]))!;
+        process.OutputDataReceived += (_, line) => log(line.Data);
+        process.ErrorDataReceived += (_, line) => log(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitForAsync(async () => (await Cli.RunAsync("health", "--address", $"http://{tcp}", "--timeout", "1")).ExitCode == 0, process);
+        return (process, tcp);
     }
 
     public static async Task RunAsync(string program, IReadOnlyDictionary<string, string> environment, string? stdin, params string[] arguments)

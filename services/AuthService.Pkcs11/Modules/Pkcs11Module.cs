@@ -88,7 +88,7 @@ public sealed unsafe class Pkcs11Module
             Volatile.Write(ref _lastReinitializeTicks, Environment.TickCount64);
             if (rv != Ckr.Ok && rv != Ckr.CryptokiAlreadyInitialized)
             {
-                throw new Pkcs11Exception("C_Initialize", rv, Path);
+                throw InitializeFailed(rv, Path);
             }
         }
         finally
@@ -203,11 +203,17 @@ public sealed unsafe class Pkcs11Module
         rv = functions->C_Initialize(&args);
         if (rv != Ckr.Ok && rv != Ckr.CryptokiAlreadyInitialized)
         {
-            throw new Pkcs11Exception("C_Initialize", rv, path);
+            throw InitializeFailed(rv, path);
         }
 
         return new Pkcs11Module(path, new SafeModuleHandle(library, functions, ownsInitialization: rv == Ckr.Ok), functions);
     }
+
+    /// <summary>C_Initialize's error, naming SoftHSM's missing configuration or token directory when that is the cause.</summary>
+    private static Pkcs11Exception InitializeFailed(ulong rv, string path) =>
+        rv == Ckr.GeneralError && SoftHsmConfigurationCheck.Explain(path, Environment.GetEnvironmentVariable) is { } reason
+            ? new Pkcs11Exception("C_Initialize", Pkcs11ErrorKind.TokenNotFound, $"CKR_GENERAL_ERROR ({path}): {reason}", remedy: null)
+            : new Pkcs11Exception("C_Initialize", rv, path);
 
     /// <summary>C_GetInfo.</summary>
     public Pkcs11ModuleInfo GetInfo()

@@ -6,7 +6,7 @@ namespace AwsEmulator.Seed;
 
 /// <summary>
 /// A ready-to-use seed: a CA trust anchor with a Roles Anywhere client certificate and key (the files the Alation
-/// procedure names, client.crt and client_private.key), a profile and role, a static user, and string, JSON and
+/// procedure names, client.crt and client_private.key; ca_private.key to issue more), a profile and role, a static user, and string, JSON and
 /// binary secrets. Written once into a folder, so a restarted emulator trusts the same certificate.
 /// </summary>
 internal static class DemoSeed
@@ -31,6 +31,9 @@ internal static class DemoSeed
         using var key = RSA.Create(2048);
         using var client = authority.IssueClientCertificate("CN=demo-connector-host", key, time, TimeSpan.FromDays(365));
         File.WriteAllText(Path.Combine(directory, "ca.pem"), authority.CertificatePem);
+        // A throwaway CA's key, kept beside it (0600) so a demo can issue new client certificates to practise the
+        // reference procedure's certificate and key rotation against the same trust anchor.
+        WritePrivate(Path.Combine(directory, "ca_private.key"), authority.PrivateKeyPem);
         File.WriteAllText(Path.Combine(directory, "client.crt"), client.ExportCertificatePem());
         WritePrivate(Path.Combine(directory, "client_private.key"), key.ExportPkcs8PrivateKeyPem());
 

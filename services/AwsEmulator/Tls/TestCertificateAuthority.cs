@@ -17,6 +17,16 @@ internal sealed class TestCertificateAuthority : IDisposable
 
     public string CertificatePem => Certificate.ExportCertificatePem();
 
+    /// <summary>The CA's private key as PKCS#8 PEM (the demo writes it so operators can issue rotation certificates).</summary>
+    public string PrivateKeyPem
+    {
+        get
+        {
+            using var key = Certificate.GetECDsaPrivateKey()!;
+            return key.ExportPkcs8PrivateKeyPem();
+        }
+    }
+
     public static TestCertificateAuthority Create(string commonName, TimeProvider time)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
