@@ -161,16 +161,17 @@ internal static class ConfigCommands
     /// <summary>Adds or replaces the configuration by name; written to a temp file then renamed, so a reader never sees half a file.</summary>
     internal static void Save(string path, AuthConfiguration configuration)
     {
-        var (existing, errors) = ConfigurationStore.Parse(File.Exists(path) ? File.ReadAllBytes(path) : [], path);
+        var (existing, errors) = ConfigurationStore.ParseDocument(File.Exists(path) ? File.ReadAllBytes(path) : [], path);
         if (errors.Count > 0)
         {
             // Rewriting a file we cannot read would lose whatever the operator has in it.
             throw new InvalidOperationException($"{path} has problems, so it was not rewritten; fix them first:\n  - " + string.Join("\n  - ", errors));
         }
 
-        var document = new ConfigurationDocument
+        // Everything else in the file (the access rules) is kept as it is.
+        var document = existing with
         {
-            Configurations = existing.Where(c => c.Name != configuration.Name).Append(configuration).ToList(),
+            Configurations = existing.Configurations.Where(c => c.Name != configuration.Name).Append(configuration).ToList(),
         };
         var temporary = path + ".tmp-" + Environment.ProcessId;
         File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(document, FileJson));

@@ -88,9 +88,14 @@ public sealed record CacheSettings
     public long? MaxBytes { get; init; }
 }
 
-/// <summary>The configurations file: { "configurations": [ ... ] }.</summary>
+/// <summary>The configurations file: { "configurations": [ ... ], "access": { ... } }.</summary>
 public sealed record ConfigurationDocument
 {
     [JsonPropertyName("configurations")]
     public IReadOnlyList<AuthConfiguration> Configurations { get; init; } = [];
+
+    /// <summary>Who may read what (docs/security.md); absent: every caller that reaches an endpoint may read everything.</summary>
+    [JsonPropertyName("access")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Access.AccessSettings? Access { get; init; }
 }

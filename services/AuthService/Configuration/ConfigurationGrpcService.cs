@@ -1,3 +1,4 @@
+using AuthService.Access;
 using AuthService.Api.V1;
 using AuthService.Grpc;
 using AuthService.Grpc.Server;
@@ -6,7 +7,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 namespace AuthService.Configuration;
 
 /// <summary>authservice.v1.ConfigurationService: lists loaded configurations and tests proposed ones.</summary>
-public sealed class ConfigurationGrpcService(ConfigurationStore store, ConfigurationTester tester) : IGrpcService
+public sealed class ConfigurationGrpcService(ConfigurationStore store, ConfigurationTester tester, AccessGate access) : IGrpcService
 {
     public static ServiceDescriptor Descriptor => ConfigurationReflection.Descriptor.Services[0];
 
@@ -15,8 +16,9 @@ public sealed class ConfigurationGrpcService(ConfigurationStore store, Configura
     public void Bind(GrpcServiceBinder binder)
     {
         ArgumentNullException.ThrowIfNull(binder);
-        binder.Unary<ListConfigurationsRequest, ListConfigurationsResponse>(Method("ListConfigurations"), (_, _) =>
+        binder.Unary<ListConfigurationsRequest, ListConfigurationsResponse>(Method("ListConfigurations"), (_, context) =>
         {
+            access.AuthorizeAdmin(access.Admit(context.HttpContext));
             var response = new ListConfigurationsResponse();
             response.Configurations.AddRange(store.Current.Values
                 .OrderBy(c => c.Configuration.Name, StringComparer.Ordinal)
@@ -25,6 +27,7 @@ public sealed class ConfigurationGrpcService(ConfigurationStore store, Configura
         });
         binder.Unary<TestConfigurationRequest, TestConfigurationResponse>(Method("TestConfiguration"), (request, context) =>
         {
+            access.AuthorizeAdmin(access.Admit(context.HttpContext));
             if (request.Configuration is null)
             {
                 throw new GrpcException(StatusCode.InvalidArgument, "TestConfiguration needs a configuration.");

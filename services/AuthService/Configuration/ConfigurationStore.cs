@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AuthService.Access;
 
 namespace AuthService.Configuration;
 
@@ -38,6 +39,8 @@ public sealed class ConfigurationStore
     private readonly Lock _gate = new();
     private byte[]? _lastHash;
     private IReadOnlyDictionary<string, LoadedConfiguration> _current = new Dictionary<string, LoadedConfiguration>(StringComparer.Ordinal);
+    private AccessSettings? _accessSettings;
+    private AccessPolicy _access = AccessPolicy.Open;
 
     public ConfigurationStore(ConfigurationStoreOptions options, ILogger<ConfigurationStore> logger)
     {
@@ -53,6 +56,21 @@ public sealed class ConfigurationStore
             lock (_gate)
             {
                 return _current;
+            }
+        }
+    }
+
+    /// <summary>The access rules in force, from the same file (replaced together with the configurations).</summary>
+    public AccessPolicy Access => Volatile.Read(ref _access);
+
+    /// <summary>The access section in force (its token list), or null when the file has none.</summary>
+    public AccessSettings? AccessSettings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _accessSettings;
             }
         }
     }
@@ -94,16 +112,23 @@ public sealed class ConfigurationStore
             _lastHash = hash;
         }
 
-        var (configurations, errors) = Parse(content, _options.File);
+        var (document, errors) = ParseDocument(content, _options.File);
         if (errors.Count > 0)
         {
             return Reject(errors);
         }
 
-        var next = configurations.ToDictionary(c => c.Name, c => new LoadedConfiguration(c, _options.File), StringComparer.Ordinal);
+        var next = document.Configurations.ToDictionary(c => c.Name, c => new LoadedConfiguration(c, _options.File), StringComparer.Ordinal);
         lock (_gate)
         {
             _current = next;
+            _accessSettings = document.Access;
+            Volatile.Write(ref _access, AccessPolicy.From(document.Access));
+        }
+
+        if (document.Access is null)
+        {
+            ConfigurationLog.NoAccessPolicy(_logger, _options.File);
         }
 
         ConfigurationLog.Loaded(_logger, next.Count, _options.File);
@@ -114,10 +139,17 @@ public sealed class ConfigurationStore
     /// <summary>Parses and validates a configurations document; every problem is reported.</summary>
     public static (IReadOnlyList<AuthConfiguration> Configurations, IReadOnlyList<string> Errors) Parse(byte[] content, string source)
     {
+        var (document, errors) = ParseDocument(content, source);
+        return (document.Configurations, errors);
+    }
+
+    /// <summary>Parses and validates the whole document (configurations and access); every problem is reported.</summary>
+    public static (ConfigurationDocument Document, IReadOnlyList<string> Errors) ParseDocument(byte[] content, string source)
+    {
         ArgumentNullException.ThrowIfNull(content);
         if (content.Length == 0)
         {
-            return ([], []);
+            return (new ConfigurationDocument(), []);
         }
 
         ConfigurationDocument? document;
@@ -128,12 +160,14 @@ public sealed class ConfigurationStore
         catch (JsonException exception)
         {
             // JsonException messages name the path and line; they never quote values beyond the bad token.
-            return ([], [$"{source}: not a valid configurations document: {exception.Message}"]);
+            return (new ConfigurationDocument(), [$"{source}: not a valid configurations document: {exception.Message}"]);
         }
 
-        var configurations = document?.Configurations ?? [];
-        var errors = ConfigurationValidator.Validate(configurations).Select(e => $"{source}: {e}").ToList();
-        return (configurations, errors);
+        document ??= new ConfigurationDocument();
+        var errors = ConfigurationValidator.Validate(document.Configurations)
+            .Concat(document.Access is null ? [] : AccessSettingsValidator.Validate(document.Access))
+            .Select(e => $"{source}: {e}").ToList();
+        return (document, errors);
     }
 
     private IReadOnlyList<string> Reject(IReadOnlyList<string> errors)
@@ -155,10 +189,13 @@ internal static partial class ConfigurationLog
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Configuration rejected; the previous configurations stay in force: {Problem}")]
     public static partial void Rejected(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "{Source} has no \"access\" section: every caller that can reach an endpoint may read every secret. Add access rules (docs/security.md) to identify callers and allow each only its secrets")]
+    public static partial void NoAccessPolicy(ILogger logger, string source);
 }
 
-/// <summary>Polls the configurations file and the AWS files so edits on the bind mount take effect without a restart.</summary>
-public sealed class ConfigurationWatcher(ConfigurationStore store, Credentials.ProfileStoreProvider profiles, ConfigurationStoreOptions options, TimeProvider time) : BackgroundService
+/// <summary>Polls the configurations file, the AWS files and the access token files so edits on the bind mount take effect without a restart.</summary>
+public sealed class ConfigurationWatcher(ConfigurationStore store, Credentials.ProfileStoreProvider profiles, AccessTokens tokens, ConfigurationStoreOptions options, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -175,6 +212,7 @@ public sealed class ConfigurationWatcher(ConfigurationStore store, Credentials.P
 
             store.ReloadIfChanged();
             profiles.ReloadIfChanged();
+            tokens.Refresh();
         }
     }
 }

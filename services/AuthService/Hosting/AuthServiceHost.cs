@@ -1,3 +1,4 @@
+using AuthService.Access;
 using AuthService.Aws.Credentials;
 using AuthService.Configuration;
 using AuthService.Credentials;
@@ -29,11 +30,16 @@ public static class AuthServiceHost
         var storeOptions = builder.Configuration.GetSection(ConfigurationStoreOptions.Section).Get<ConfigurationStoreOptions>() ?? new ConfigurationStoreOptions();
 
         builder.WebHost.UseAuthServiceEndpoints(options);
-        builder.Services.AddAuthServiceGrpc(options).AddSecrets(storeOptions);
+        builder.Services.AddAuthServiceGrpc(options).AddSecrets(storeOptions).AddAccessControl(options);
         var app = builder.Build();
 
+        // Access tokens follow the configurations file they are listed in.
+        var store = app.Services.GetRequiredService<ConfigurationStore>();
+        var tokens = app.Services.GetRequiredService<AccessTokens>();
+        store.Changed += _ => tokens.Configure(store.AccessSettings?.Tokens ?? []);
+
         // Every start-up problem at once: endpoints and configurations together.
-        var errors = options.Validate().Concat(app.Services.GetRequiredService<ConfigurationStore>().Load()).ToList();
+        var errors = options.Validate().Concat(store.Load()).ToList();
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("The configuration is invalid:\n  - " + string.Join("\n  - ", errors));
@@ -41,6 +47,7 @@ public static class AuthServiceHost
 
         var secrets = app.Services.GetRequiredService<SecretService>();
         app.Services.GetRequiredService<ProfileStoreProvider>().Changed += secrets.ResetCredentials;
+        app.Lifetime.ApplicationStarted.Register(() => KestrelEndpoints.ApplyUnixSocketMode(options));
         app.UseGrpcServer();
         return app;
     }
@@ -49,10 +56,25 @@ public static class AuthServiceHost
     {
         ArgumentNullException.ThrowIfNull(options);
         return services
-            .AddGrpcServer(grpc => grpc.EnableDetailedErrors = options.DetailedErrors)
+            .AddGrpcServer(grpc =>
+            {
+                grpc.EnableDetailedErrors = options.DetailedErrors;
+                grpc.MaxReceiveMessageSize = options.Limits.MaxRequestBytes;
+            })
             .AddGrpcHealthAndReflection()
             .AddGrpcService<SecretsGrpcService>()
             .AddGrpcService<ConfigurationGrpcService>();
+    }
+
+    /// <summary>Caller identity, the access policy and per-caller rate limits (docs/security.md).</summary>
+    public static IServiceCollection AddAccessControl(this IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<CallerResolver>();
+        services.AddSingleton<CallerRateLimiter>();
+        services.AddSingleton<AccessGate>();
+        return services;
     }
 
     /// <summary>Configurations (hot-reloaded), the per-configuration secret caches and their AWS stores.</summary>

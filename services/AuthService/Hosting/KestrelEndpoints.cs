@@ -13,6 +13,8 @@ public static class KestrelEndpoints
         return webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = options.Limits.MaxConnections;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = options.Limits.MaxStreamsPerConnection;
             if (EndpointParser.TryParse(options.Tcp, out var tcp))
             {
                 kestrel.Listen(tcp, listen => listen.Protocols = HttpProtocols.Http2);
@@ -48,6 +50,19 @@ public static class KestrelEndpoints
                 });
             }
         });
+    }
+
+    /// <summary>
+    /// Sets the Unix socket's mode once Kestrel has bound it (bind creates it with the umask's mode, which for a
+    /// socket is at most as open as the umask allows, so there is no window where it is wider than configured).
+    /// </summary>
+    public static void ApplyUnixSocketMode(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!string.IsNullOrWhiteSpace(options.UnixSocket) && !OperatingSystem.IsWindows() && ServerOptions.TryParseMode(options.UnixSocketMode, out var mode))
+        {
+            File.SetUnixFileMode(options.UnixSocket, mode);
+        }
     }
 
     private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 authority)

@@ -13,6 +13,15 @@ public sealed class ServerOptions
     /// <summary>Unix domain socket path; empty (default) disables it. The socket file is replaced at start.</summary>
     public string? UnixSocket { get; set; }
 
+    /// <summary>
+    /// Octal file mode of the socket, set once it is bound: who may connect at all (connecting needs write
+    /// permission). Default "660": the service's user and group. Callers are then identified by SO_PEERCRED.
+    /// </summary>
+    public string UnixSocketMode { get; set; } = "660";
+
+    /// <summary>Connection, stream, message and rate limits.</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
     /// <summary>HTTP/2 over TLS (ALPN "h2"); disabled unless <see cref="TlsOptions.Endpoint"/> is set.</summary>
     public TlsOptions Tls { get; set; } = new();
 
@@ -32,6 +41,13 @@ public sealed class ServerOptions
         {
             errors.Add($"Server:Tcp '{Tcp}' is not host:port with a port from 0 to 65535 (e.g. 127.0.0.1:50051 or 0.0.0.0:50051).");
         }
+
+        if (!TryParseMode(UnixSocketMode, out _))
+        {
+            errors.Add($"Server:UnixSocketMode '{UnixSocketMode}' is not an octal file mode such as 660 or 600.");
+        }
+
+        errors.AddRange(Limits.Validate());
 
         if (!string.IsNullOrWhiteSpace(Tls.Endpoint))
         {
@@ -60,6 +76,61 @@ public sealed class ServerOptions
         }
 
         return errors;
+    }
+
+    /// <summary>Parses an octal mode such as "660" or "0660".</summary>
+    public static bool TryParseMode(string? text, out UnixFileMode mode)
+    {
+        mode = 0;
+        if (string.IsNullOrWhiteSpace(text) || text.Length > 4 || text.Any(c => c is < '0' or > '7'))
+        {
+            return false;
+        }
+
+        mode = (UnixFileMode)Convert.ToInt32(text, 8);
+        return true;
+    }
+}
+
+/// <summary>Limits that keep one caller or one bad client from taking the service down (section Server:Limits).</summary>
+public sealed class LimitsOptions
+{
+    /// <summary>Open connections across all endpoints. Default 1024.</summary>
+    public long MaxConnections { get; set; } = 1024;
+
+    /// <summary>Concurrent HTTP/2 streams (calls) per connection. Default 100.</summary>
+    public int MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary>Largest request message in bytes; requests are small, so larger ones are refused. Default 65536.</summary>
+    public int MaxRequestBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Calls per second per caller identity (token bucket); 0 (default) turns the limit off.</summary>
+    public int CallerRequestsPerSecond { get; set; }
+
+    /// <summary>Bucket size: calls a caller may make at once; 0 (default) means twice the rate.</summary>
+    public int CallerBurst { get; set; }
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxConnections < 1)
+        {
+            yield return "Server:Limits:MaxConnections must be at least 1.";
+        }
+
+        if (MaxStreamsPerConnection is < 1 or > 10000)
+        {
+            yield return "Server:Limits:MaxStreamsPerConnection must be from 1 to 10000.";
+        }
+
+        if (MaxRequestBytes is < 1024 or > 4 * 1024 * 1024)
+        {
+            yield return "Server:Limits:MaxRequestBytes must be from 1024 to 4194304.";
+        }
+
+        if (CallerRequestsPerSecond < 0 || CallerBurst < 0)
+        {
+            yield return "Server:Limits:CallerRequestsPerSecond and CallerBurst must be 0 (off / default) or more.";
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AuthService.Access;
 using AuthService.Api.V1;
 using AuthService.Grpc;
 using AuthService.Grpc.Server;
@@ -12,7 +13,7 @@ namespace AuthService.Secrets;
 /// authservice.v1.SecretsService: validates requests, asks <see cref="SecretService"/>, maps the answer. The
 /// mapping of failures to gRPC statuses lives here and nowhere else (docs/errors.md).
 /// </summary>
-public sealed partial class SecretsGrpcService(SecretService secrets, ILogger<SecretsGrpcService> logger, TimeProvider time) : IGrpcService
+public sealed partial class SecretsGrpcService(SecretService secrets, AccessGate access, ILogger<SecretsGrpcService> logger, TimeProvider time) : IGrpcService
 {
     /// <summary>Most items one BatchGetSecrets call may ask for.</summary>
     public const int MaxBatchSize = 20;
@@ -33,9 +34,10 @@ public sealed partial class SecretsGrpcService(SecretService secrets, ILogger<Se
 
     private async Task<GetSecretResponse> GetSecretAsync(GetSecretRequest request, GrpcCallContext context)
     {
+        var caller = Admit([request], context);
         try
         {
-            return await ServeAsync(request, context).ConfigureAwait(false);
+            return await ServeAsync(request, caller, context).ConfigureAwait(false);
         }
         catch (SecretStoreException exception)
         {
@@ -50,18 +52,25 @@ public sealed partial class SecretsGrpcService(SecretService secrets, ILogger<Se
             throw new GrpcException(StatusCode.InvalidArgument, $"BatchGetSecrets takes 1 to {MaxBatchSize} requests; this one has {request.Requests.Count}.");
         }
 
+        var caller = Admit(request.Requests, context);
         var results = await Task.WhenAll(request.Requests.Select(async item =>
         {
             var result = new BatchGetSecretsResult { SecretId = item.SecretId };
             try
             {
-                result.Secret = await ServeAsync(item, context).ConfigureAwait(false);
+                result.Secret = await ServeAsync(item, caller, context).ConfigureAwait(false);
             }
             catch (SecretStoreException exception)
             {
                 var status = ToGrpc(exception);
                 result.Code = (int)status.StatusCode;
                 result.Message = status.Message;
+            }
+            catch (GrpcException denied) when (denied.StatusCode == StatusCode.PermissionDenied)
+            {
+                // One item the caller may not read does not fail the others.
+                result.Code = (int)denied.StatusCode;
+                result.Message = denied.Message;
             }
 
             return result;
@@ -71,15 +80,39 @@ public sealed partial class SecretsGrpcService(SecretService secrets, ILogger<Se
         return response;
     }
 
-    /// <summary>Serves one request and writes its audit event, whatever the outcome.</summary>
-    private async Task<GetSecretResponse> ServeAsync(GetSecretRequest request, GrpcCallContext context)
+    /// <summary>Identifies the caller and checks its rate; a refused call is audited for each secret it asked for.</summary>
+    private CallerIdentity Admit(IEnumerable<GetSecretRequest> requests, GrpcCallContext context)
+    {
+        try
+        {
+            return access.Admit(context.HttpContext);
+        }
+        catch (GrpcException refused)
+        {
+            foreach (var request in requests)
+            {
+                Audit(request, "unidentified", response: null, refused.StatusCode.ToString(), "-", TimeSpan.Zero);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Checks the policy, serves one request and writes its audit event, whatever the outcome.</summary>
+    private async Task<GetSecretResponse> ServeAsync(GetSecretRequest request, CallerIdentity caller, GrpcCallContext context)
     {
         var started = time.GetTimestamp();
         var outcome = "OK";
+        var rule = "-";
         GetSecretResponse? response = null;
         try
         {
-            response = await ServeCoreAsync(request, context.CancellationToken).ConfigureAwait(false);
+            Validate(request);
+            rule = access.AuthorizeRead(caller, request.Configuration, request.SecretId);
+            var served = await ServeCoreAsync(request, context.CancellationToken).ConfigureAwait(false);
+            // The value leaves only if the secret's real name and ARN are allowed too.
+            rule = access.AuthorizeResolved(caller, request.Configuration, served.Name, served.Arn);
+            response = served;
             return response;
         }
         catch (SecretStoreException exception)
@@ -99,40 +132,30 @@ public sealed partial class SecretsGrpcService(SecretService secrets, ILogger<Se
         }
         finally
         {
-            Audit(request, context, response, outcome, time.GetElapsedTime(started));
+            Audit(request, caller.Display, response, outcome, rule, time.GetElapsedTime(started));
         }
     }
 
-    private void Audit(GetSecretRequest request, GrpcCallContext context, GetSecretResponse? response, string outcome, TimeSpan elapsed)
+    private void Audit(GetSecretRequest request, string caller, GetSecretResponse? response, string outcome, string rule, TimeSpan elapsed)
     {
         if (!logger.IsEnabled(LogLevel.Information))
         {
             return;
         }
 
-        var caller = CallerOf(context);
         var secret = response?.Arn ?? request.SecretId;
         var version = response?.VersionId ?? string.Empty;
         var cacheStatus = response is null ? "none" : response.Cache.Stale ? "stale" : response.Cache.ServedFromCache ? "hit" : "miss";
-        var elapsedMs = elapsed.TotalMilliseconds;
-        SecretRead(logger, caller, request.Configuration, secret, version, cacheStatus, outcome, elapsedMs);
+        SecretRead(logger, caller, request.Configuration, secret, version, cacheStatus, outcome, rule, elapsed.TotalMilliseconds);
     }
 
-    /// <summary>Who called: the TCP peer, or the Unix socket (caller identities arrive with the policy work).</summary>
-    private static string CallerOf(GrpcCallContext context)
-    {
-        var connection = context.HttpContext.Connection;
-        return connection.RemoteIpAddress is { } address ? $"{address}:{connection.RemotePort}" : "unix-socket";
-    }
-
-    /// <summary>The audit event: one per secret read, never the value (IDs 4000-4099).</summary>
+    /// <summary>The audit event: one per secret read or refusal, never the value (IDs 4000-4099).</summary>
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information,
-        Message = "Secret read by {Caller} through {Configuration}: {SecretArn} version {VersionId}, cache {CacheStatus}, outcome {Outcome}, {ElapsedMs:0.0} ms")]
-    private static partial void SecretRead(ILogger logger, string caller, string configuration, string secretArn, string versionId, string cacheStatus, string outcome, double elapsedMs);
+        Message = "Secret read by {Caller} through {Configuration}: {SecretArn} version {VersionId}, cache {CacheStatus}, outcome {Outcome}, rule {Rule}, {ElapsedMs:0.0} ms")]
+    private static partial void SecretRead(ILogger logger, string caller, string configuration, string secretArn, string versionId, string cacheStatus, string outcome, string rule, double elapsedMs);
 
     private async Task<GetSecretResponse> ServeCoreAsync(GetSecretRequest request, CancellationToken cancellationToken)
     {
-        Validate(request);
         var query = new SecretQuery(
             request.SecretId,
             request.VersionCase == GetSecretRequest.VersionOneofCase.VersionId ? request.VersionId : null,
