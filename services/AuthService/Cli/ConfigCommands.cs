@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using AuthService.Api.V1;
 using AuthService.Configuration;
 using AuthService.Grpc;
-using AuthService.Grpc.Client;
 
 namespace AuthService.Cli;
 
@@ -30,20 +29,18 @@ internal static class ConfigCommands
         return command;
     }
 
-    private static Option<string> Address() =>
-        new("--address") { Description = $"the service: http://host:port, https://host:port or unix:/path (default {AuthServiceCli.DefaultAddress})", DefaultValueFactory = _ => AuthServiceCli.DefaultAddress };
-
     private static Command List()
     {
-        var address = Address();
-        var command = new Command("list", "Show the configurations the service has loaded.") { address };
+        var connection = new ServiceConnection();
+        var command = new Command("list", "Show the configurations the service has loaded.");
+        connection.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = GrpcClient.Create(parse.GetValue(address)!);
+            using var client = connection.Client(parse);
             try
             {
                 var response = await client.UnaryAsync<ListConfigurationsRequest, ListConfigurationsResponse>(
-                    ConfigurationGrpcService.Method("ListConfigurations"), new ListConfigurationsRequest(), new CallOptions { CancellationToken = cancellationToken }).ConfigureAwait(false);
+                    ConfigurationGrpcService.Method("ListConfigurations"), new ListConfigurationsRequest(), connection.Call(parse, null, cancellationToken)).ConfigureAwait(false);
                 foreach (var item in response.Configurations)
                 {
                     Console.WriteLine($"{item.Configuration.Name}\t{item.Configuration.Region}\t{item.Configuration.AuthCase}\t{item.Source}");
@@ -62,7 +59,7 @@ internal static class ConfigCommands
 
     private static Command TestOrAdd(bool save)
     {
-        var address = Address();
+        var connection = new ServiceConnection();
         var name = new Option<string>("--name") { Description = "configuration name (letters, digits, . _ -)", Required = true };
         var region = new Option<string>("--region") { Description = "AWS region of the secrets, e.g. us-east-1", Required = true };
         var authType = new Option<string>("--auth-type") { Description = "profile (default), static-keys, roles-anywhere, instance-profile, assume-role", DefaultValueFactory = _ => AuthSettings.ProfileType };
@@ -81,8 +78,9 @@ internal static class ConfigCommands
             ? "Test a configuration against AWS through the running service and save it only when every step passes."
             : "Test a configuration against AWS through the running service, step by step. Nothing is saved.")
         {
-            address, name, region, authType, profile, certificate, privateKey, pkcs11Lib, trustAnchor, profileArn, roleArn, sourceProfile, endpoint, probe,
+            name, region, authType, profile, certificate, privateKey, pkcs11Lib, trustAnchor, profileArn, roleArn, sourceProfile, endpoint, probe,
         };
+        connection.AddTo(command);
         if (save)
         {
             command.Options.Add(file);
@@ -110,12 +108,12 @@ internal static class ConfigCommands
             };
             var request = new TestConfigurationRequest { Configuration = ConfigurationMapping.ToProto(configuration), ProbeSecretId = parse.GetValue(probe) ?? string.Empty };
             TestConfigurationResponse response;
-            using (var client = GrpcClient.Create(parse.GetValue(address)!))
+            using (var client = connection.Client(parse))
             {
                 try
                 {
                     response = await client.UnaryAsync<TestConfigurationRequest, TestConfigurationResponse>(
-                        ConfigurationGrpcService.Method("TestConfiguration"), request, new CallOptions { Timeout = TimeSpan.FromMinutes(2), CancellationToken = cancellationToken }).ConfigureAwait(false);
+                        ConfigurationGrpcService.Method("TestConfiguration"), request, connection.Call(parse, TimeSpan.FromMinutes(2), cancellationToken)).ConfigureAwait(false);
                 }
                 catch (GrpcException exception)
                 {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using AuthService.Api.V1;
 using AuthService.Grpc;
-using AuthService.Grpc.Client;
 using AuthService.Secrets;
 
 namespace AuthService.Cli;
@@ -15,13 +14,14 @@ internal static class SecretCommands
     public static Command Build()
     {
         var command = new Command("secret", "Read secrets through the running service, as a connector does.");
-        var address = new Option<string>("--address") { Description = $"the service (default {AuthServiceCli.DefaultAddress})", DefaultValueFactory = _ => AuthServiceCli.DefaultAddress };
+        var connection = new ServiceConnection();
         var configuration = new Option<string>("--configuration") { Description = "configuration name", Required = true };
         var secretId = new Option<string>("--secret-id") { Description = "secret name or ARN", Required = true };
         var jsonKey = new Option<string?>("--json-key") { Description = "one key of a JSON secret" };
         var stage = new Option<string?>("--version-stage") { Description = "e.g. AWSPREVIOUS (default AWSCURRENT)" };
         var showValue = new Option<bool>("--show-value") { Description = "print the value itself (off by default, so terminals and logs do not keep it)" };
-        var get = new Command("get", "Read one secret.") { address, configuration, secretId, jsonKey, stage, showValue };
+        var get = new Command("get", "Read one secret.") { configuration, secretId, jsonKey, stage, showValue };
+        connection.AddTo(get);
         get.SetAction(async (parse, cancellationToken) =>
         {
             var request = new GetSecretRequest { Configuration = parse.GetValue(configuration)!, SecretId = parse.GetValue(secretId)! };
@@ -35,11 +35,11 @@ internal static class SecretCommands
                 request.VersionStage = versionStage;
             }
 
-            using var client = GrpcClient.Create(parse.GetValue(address)!);
+            using var client = connection.Client(parse);
             try
             {
                 var response = await client.UnaryAsync<GetSecretRequest, GetSecretResponse>(
-                    SecretsGrpcService.Method("GetSecret"), request, new CallOptions { Timeout = TimeSpan.FromSeconds(60), CancellationToken = cancellationToken }).ConfigureAwait(false);
+                    SecretsGrpcService.Method("GetSecret"), request, connection.Call(parse, TimeSpan.FromSeconds(60), cancellationToken)).ConfigureAwait(false);
                 var size = response.ValueCase == GetSecretResponse.ValueOneofCase.SecretBinary
                     ? $"{response.SecretBinary.Length} bytes (binary)"
                     : $"{response.SecretString.Length} characters";

@@ -348,6 +348,20 @@ public sealed class CallerAccessTests : IClassFixture<AccessControlledService>
         Assert.Contains("demo-password", after.SecretString, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SecretGetCli_TokenFromFile_ReadsWhatTheTokenAllows()
+    {
+        var tokenFile = Path.Combine(Path.GetDirectoryName(_service.Socket)!, "connector-a.token");
+
+        var withToken = await Cli.RunAsync("secret", "get", "--address", $"http://{_service.Tcp}", "--token-file", tokenFile, "--configuration", "static", "--secret-id", "demo/api-token", "--show-value");
+        var without = await Cli.RunAsync("secret", "get", "--address", $"http://{_service.Tcp}", "--configuration", "static", "--secret-id", "demo/api-token");
+
+        Assert.Equal(0, withToken.ExitCode);
+        Assert.Contains("token-v2", withToken.Output, StringComparison.Ordinal);
+        Assert.Equal(1, without.ExitCode);
+        Assert.Contains("PermissionDenied", without.Errors, StringComparison.Ordinal);
+    }
+
     private async Task WaitForLogAsync(string text)
     {
         for (var attempt = 0; attempt < 50 && !_service.Logs.Contains(text, StringComparison.Ordinal); attempt++)
