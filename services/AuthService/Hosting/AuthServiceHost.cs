@@ -5,6 +5,7 @@ using AuthService.Credentials;
 using AuthService.Grpc.Server;
 using AuthService.Secrets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Serilog;
 
 namespace AuthService.Hosting;
 
@@ -19,12 +20,8 @@ public static class AuthServiceHost
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
 
-        // Per-request framework logs would drown the service's own events; operators can raise them by config.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-
-        // One JSON object per line on stdout: structured fields (event id, caller, ARN, outcome) for log shippers.
-        builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(json => json.UseUtcTimestamp = true);
+        // Per-request framework logs (Microsoft.AspNetCore) would drown the service's own events: Warning and up only.
+        builder.Logging.AddAuthServiceLogging(builder.Configuration);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         overrides?.Invoke(options);
         var storeOptions = builder.Configuration.GetSection(ConfigurationStoreOptions.Section).Get<ConfigurationStoreOptions>() ?? new ConfigurationStoreOptions();
@@ -50,6 +47,24 @@ public static class AuthServiceHost
         app.Lifetime.ApplicationStarted.Register(() => KestrelEndpoints.ApplyUnixSocketMode(options));
         app.UseGrpcServer();
         return app;
+    }
+
+    /// <summary>
+    /// Serilog, one JSON object per line on stdout (<see cref="JsonLogFormatter"/>): structured fields (event id,
+    /// caller, ARN, outcome) for log shippers. Events are written by a background worker, so a request never
+    /// waits on formatting or on stdout; at shutdown the queue is flushed.
+    /// </summary>
+    public static ILoggingBuilder AddAuthServiceLogging(this ILoggingBuilder logging, IConfiguration configuration)
+    {
+        // Information unless AUTHSERVICE_Logging__LogLevel__Default says otherwise (Serilog decides, not the framework filters).
+        var level = Enum.TryParse<LogLevel>(configuration["Logging:LogLevel:Default"], ignoreCase: true, out var configured) ? configured : LogLevel.Information;
+        var logger = new Serilog.LoggerConfiguration()
+            .MinimumLevel.Is((Serilog.Events.LogEventLevel)(int)level)
+            .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            .WriteTo.Async(sink => sink.Console(new JsonLogFormatter()), bufferSize: 100_000, blockWhenFull: true)
+            .CreateLogger();
+        logging.ClearProviders();
+        return logging.AddSerilog(logger, dispose: true);
     }
 
     public static IServiceCollection AddAuthServiceGrpc(this IServiceCollection services, ServerOptions options)
