@@ -9,6 +9,9 @@ public sealed class CallerResolver(AccessTokens tokens)
 {
     private const string BearerPrefix = "Bearer ";
 
+    // SO_PEERCRED is fixed when the peer connects, so it is asked once per connection, not per call.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Net.Sockets.Socket, string[]> _peers = [];
+
     /// <summary>
     /// The caller's identities. A request that presents a bearer token the service does not know is refused
     /// (UNAUTHENTICATED) rather than served as anonymous: a typo in a token must not fall back to weaker rules.
@@ -17,10 +20,10 @@ public sealed class CallerResolver(AccessTokens tokens)
     {
         ArgumentNullException.ThrowIfNull(http);
         var identities = new List<string>(4);
-        if (http.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket && PeerCredentials.Of(socket) is { } peer)
+        if (http.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket
+            && _peers.GetValue(socket, s => PeerCredentials.Of(s) is { } peer ? [$"uid:{peer.Uid}", $"gid:{peer.Gid}"] : []) is { Length: > 0 } peerIdentities)
         {
-            identities.Add($"uid:{peer.Uid}");
-            identities.Add($"gid:{peer.Gid}");
+            identities.AddRange(peerIdentities);
         }
         else if (http.Connection.RemoteIpAddress is { } address)
         {
