@@ -11,6 +11,7 @@ namespace AuthService.Tests.Faults;
 /// one at a time in one class, each restoring the baseline when done. Every secret/configuration pair is read
 /// by one test only, so no test depends on what another cached.
 /// </summary>
+[Collection(SerialFaults.Name)]
 public sealed class AwsFaultTests : IClassFixture<FaultService>
 {
     private readonly FaultService _service;
@@ -20,28 +21,7 @@ public sealed class AwsFaultTests : IClassFixture<FaultService>
     /// <summary>Waits past the 1 s TTL of the test configurations, so the next read must ask AWS.</summary>
     private static Task PastTtl() => Task.Delay(TimeSpan.FromMilliseconds(1500));
 
-    /// <summary>Polls until a read is served fresh from AWS (not stale), or fails after 30 s.</summary>
-    private async Task<GetSecretResponse> RecoveredAsync(string configuration, string secret)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var response = await _service.GetAsync(configuration, secret);
-                if (!response.Cache.Stale)
-                {
-                    return response;
-                }
-            }
-            catch (GrpcException) when (watch.Elapsed < TimeSpan.FromSeconds(30))
-            {
-            }
-
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the service did not recover within 30 s of the fault being cleared");
-            await Task.Delay(250);
-        }
-    }
+    private Task<GetSecretResponse> RecoveredAsync(string configuration, string secret) => _service.RecoveredAsync(configuration, secret);
 
     [Fact]
     public async Task GetSecret_ThrottlingBurstWithValueCached_ServedStaleAndFlagged()

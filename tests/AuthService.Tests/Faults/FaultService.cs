@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AuthService.Api.V1;
+using AuthService.Grpc;
 using AuthService.Grpc.Client;
 using AuthService.Secrets;
 
@@ -85,12 +86,16 @@ public abstract class FaultServiceBase : IAsyncLifetime
         await PrepareAsync(environment);
 
         Tcp = $"127.0.0.1:{RunningService.FreePort()}";
-        _service = Processes.StartDotnet("authservice.dll", environment, "serve", "--tcp", Tcp);
+        _service = Process.Start(ServiceStartInfo(Processes.DotnetStartInfo("authservice.dll", environment, ["serve", "--tcp", Tcp])))!;
         _service.ErrorDataReceived += (_, line) => Append(line.Data);
         _service.OutputDataReceived += (_, line) => Append(line.Data);
+        _service.BeginOutputReadLine();
         _service.BeginErrorReadLine();
         await Processes.WaitForAsync(async () => (await Cli.RunAsync("health", "--address", $"http://{Tcp}", "--timeout", "1")).ExitCode == 0, _service);
     }
+
+    /// <summary>How the service process is started (a fixture may wrap the dotnet command).</summary>
+    protected virtual ProcessStartInfo ServiceStartInfo(ProcessStartInfo dotnet) => dotnet;
 
     /// <summary>Writes the credentials profile and configurations.json; may add to the service's environment.</summary>
     protected abstract Task PrepareAsync(Dictionary<string, string> environment);
@@ -134,6 +139,56 @@ public abstract class FaultServiceBase : IAsyncLifetime
             SecretsGrpcService.Method("GetSecret"),
             new GetSecretRequest { Configuration = configuration, SecretId = secretId },
             new CallOptions { Timeout = deadline ?? TimeSpan.FromSeconds(30) });
+    }
+
+    /// <summary>Polls until a read is served fresh from AWS (not stale); fails after 30 s.</summary>
+    public async Task<GetSecretResponse> RecoveredAsync(string configuration, string secretId)
+    {
+        var watch = Stopwatch.StartNew();
+        string last = "";
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                var response = await GetAsync(configuration, secretId);
+                if (!response.Cache.Stale)
+                {
+                    return response;
+                }
+
+                last = "stale";
+            }
+            catch (GrpcException exception)
+            {
+                last = exception.ToString();
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new Xunit.Sdk.XunitException($"{configuration}/{secretId} did not recover within 30 s; last: {last}");
+    }
+
+    /// <summary>Reads until one fails (every success is returned too); fails when none did within 30 s.</summary>
+    public async Task<(List<GetSecretResponse> Served, GrpcException Failure)> UntilFailureAsync(string configuration, string secretId)
+    {
+        var served = new List<GetSecretResponse>();
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                served.Add(await GetAsync(configuration, secretId));
+            }
+            catch (GrpcException exception)
+            {
+                return (served, exception);
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new Xunit.Sdk.XunitException($"{configuration}/{secretId} kept being served for 30 s ({served.Count} reads, last stale: {served[^1].Cache.Stale})");
     }
 
     public async Task DisposeAsync()
