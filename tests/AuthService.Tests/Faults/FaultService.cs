@@ -211,7 +211,7 @@ public abstract class FaultServiceBase : IAsyncLifetime
 /// <summary>
 /// Static keys and Roles Anywhere with the emulator's demo certificate in PEM files. Configurations:
 /// <c>cached</c> (TTL 1 s, stale up to 60 s) for stale-serving cases, <c>uncached</c> and <c>cold</c> for cases where
-/// nothing may be cached, <c>ra-short</c> (Roles Anywhere, TTL 1 s, stale up to 8 s) for the outage case.
+/// nothing may be cached, <c>steady</c> (default cache) for load, <c>ra-short</c> (Roles Anywhere, TTL 1 s, stale up to 8 s) for the outage case.
 /// </summary>
 public sealed class FaultService : FaultServiceBase
 {
@@ -237,6 +237,7 @@ public sealed class FaultService : FaultServiceBase
             """{ "name": "cached", "region": "us-east-1", "endpointUrl": "ENDPOINT", "auth": { "type": "static-keys", "profile": "demo" }, "cache": { "ttlSeconds": 1, "maxStaleSeconds": 60 } }""",
             """{ "name": "uncached", "region": "us-east-1", "endpointUrl": "ENDPOINT", "auth": { "type": "static-keys", "profile": "demo" }, "cache": { "ttlSeconds": 1, "maxStaleSeconds": 60 } }""",
             """{ "name": "cold", "region": "us-east-1", "endpointUrl": "ENDPOINT", "auth": { "type": "static-keys", "profile": "demo" }, "cache": { "ttlSeconds": 1, "maxStaleSeconds": 60 } }""",
+            """{ "name": "steady", "region": "us-east-1", "endpointUrl": "ENDPOINT", "auth": { "type": "static-keys", "profile": "demo" } }""",
             $$"""
             { "name": "ra-short", "region": "us-east-1", "endpointUrl": "ENDPOINT", "cache": { "ttlSeconds": 1, "maxStaleSeconds": {{RaMaxStaleSeconds}} },
               "auth": { "type": "roles-anywhere", "certificate": "{{Path.Combine(Demo, "client.crt")}}", "privateKey": "{{Path.Combine(Demo, "client_private.key")}}",
