@@ -78,6 +78,12 @@ public sealed class LoadAndSoakTests : IClassFixture<FaultService>
             _output.WriteLine(line);
         }
 
+        // scripts/soak prints this file: the test logger's output is no place to read a table from.
+        if (Environment.GetEnvironmentVariable("AUTHSERVICE_SOAK_REPORT") is { Length: > 0 } file)
+        {
+            await File.WriteAllLinesAsync(file, report.Lines);
+        }
+
         Assert.True(report.Errors == 0, $"{report.Errors} errors, first: {report.FirstError}");
         Assert.True(report.Calls > seconds * 100, $"only {report.Calls} calls in {seconds} s");
         Assert.True(report.Flat, report.Verdict);
