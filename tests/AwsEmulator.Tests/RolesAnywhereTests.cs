@@ -318,6 +318,45 @@ public sealed class RolesAnywhereTests : IDisposable
         Assert.Equal(message, reply.Body["message"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task CreateSession_ShortLivedFault_CredentialsExpireAfterTheLifetimeThenNormalAgain()
+    {
+        await using var emulator = await StartAsync();
+        using var leaf = TestPki.Leaf(_root, _rsaKey, Now.AddDays(-1), Now.AddDays(30));
+        using var set = await emulator.Client.Http.PutAsync(
+            new Uri(emulator.Server.HttpAddress, "/admin/faults"),
+            new StringContent("""{"faults":[{"operation":"CreateSession","kind":"shortLived","lifetimeSeconds":5,"count":1}]}""", System.Text.Encoding.UTF8, "application/json"));
+
+        var shortLived = (await SendAsync(emulator, leaf)).Body["credentialSet"]![0]!["credentials"]!;
+        var normal = (await SendAsync(emulator, leaf)).Body["credentialSet"]![0]!["credentials"]!;
+        var issuedAt = emulator.Time.GetUtcNow();
+        var session = new TestCredentials(shortLived["accessKeyId"]!.GetValue<string>(), shortLived["secretAccessKey"]!.GetValue<string>(), shortLived["sessionToken"]!.GetValue<string>());
+        emulator.Time.Advance(TimeSpan.FromSeconds(6));
+        var expired = await emulator.Client.SecretsManagerAsync("GetSecretValue", new { SecretId = "app/db" }, session);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, set.StatusCode);
+        DateTimeOffset Expiration(System.Text.Json.Nodes.JsonNode credentials) => DateTimeOffset.ParseExact(
+            credentials["expiration"]!.GetValue<string>(), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        Assert.InRange(Expiration(shortLived) - issuedAt, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6));
+        Assert.InRange(Expiration(normal) - issuedAt, TimeSpan.FromSeconds(3590), TimeSpan.FromSeconds(3601));
+        Assert.Equal("ExpiredTokenException", expired.ErrorType);
+    }
+
+    [Fact]
+    public async Task AdminFaults_ShortLivedOnOtherOperationOrWithoutLifetime_400ListingBoth()
+    {
+        await using var emulator = await StartAsync();
+
+        using var response = await emulator.Client.Http.PutAsync(
+            new Uri(emulator.Server.HttpAddress, "/admin/faults"),
+            new StringContent("""{"faults":[{"operation":"GetSecretValue","kind":"shortLived"}]}""", System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("lifetimeSeconds must be 1..3600", body, StringComparison.Ordinal);
+        Assert.Contains("CreateSession only", body, StringComparison.Ordinal);
+    }
+
     private Task<EmulatorFixture> StartAsync() => EmulatorFixture.StartAsync(TestSeeds.Model(_root.ExportCertificatePem()));
 
     private static async Task<JsonReply> SendAsync(EmulatorFixture emulator, X509Certificate2 leaf, IReadOnlyList<X509Certificate2>? chain = null,

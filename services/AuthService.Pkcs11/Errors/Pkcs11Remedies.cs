@@ -24,6 +24,10 @@ public static class Pkcs11Remedies
         "'pkcs11-tool --init-pin --login --login-type so') or reinitialize the token, then update the credentials file";
 
     /// <summary>Token label not found.</summary>
+    /// <summary>Stands for the list of tokens when the module shows none: a token directory it cannot read looks the same.</summary>
+    public const string NoTokenReadable =
+        "none (if the token was provisioned, check that the service user can read and write the files of the token directory, directories.tokendir in softhsm2.conf)";
+
     public const string TokenNotFound =
         "the token label in the PKCS#11 URI does not match the label used during initialization, or the token was not " +
         "initialized. List the available tokens with 'softhsm2-util --show-slots' and verify the token label matches " +

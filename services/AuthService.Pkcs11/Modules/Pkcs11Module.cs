@@ -462,7 +462,7 @@ public sealed unsafe class Pkcs11Module
             string present = string.Join(", ", GetSlots(tokenPresent: true).Where(s => s.Token is { Initialized: true })
                 .Select(s => $"'{s.Token!.Label}' (serial {s.Token.SerialNumber})"));
             throw new Pkcs11Exception("OpenToken", Pkcs11ErrorKind.TokenNotFound,
-                $"PKCS11 token not found: no token matches {tokenOnly} in module '{Path}'; tokens present: {(present.Length == 0 ? "none" : present)}",
+                $"PKCS11 token not found: no token matches {tokenOnly} in module '{Path}'; tokens present: {(present.Length == 0 ? Pkcs11Remedies.NoTokenReadable : present)}",
                 Pkcs11Remedies.TokenNotFound);
         }
 

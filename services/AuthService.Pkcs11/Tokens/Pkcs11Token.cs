@@ -87,7 +87,10 @@ public sealed class Pkcs11Token : IDisposable
     /// <summary>
     /// Logs the user in (C_Login CKU_USER) for all sessions of this application on the token. Already logged in
     /// is success. The PIN is kept in memory to log in again after a reconnect; it is never logged or formatted.
-    /// A wrong PIN is not retried: smartcards lock after a few attempts.
+    /// A wrong PIN is retried once only after re-initializing the module (at most once per
+    /// <see cref="Pkcs11Module.AutoReinitializeInterval"/>): SoftHSM reads a token's PIN in C_Initialize, so after
+    /// `pkcs11-tool --change-pin` the new PIN is refused and the old one accepted until then. Smartcards lock after
+    /// a few attempts, hence no other retry.
     /// </summary>
     public void Login(string pin)
     {
@@ -95,19 +98,34 @@ public sealed class Pkcs11Token : IDisposable
         byte[] bytes = Encoding.UTF8.GetBytes(pin);
         try
         {
-            OnAnchor(anchor =>
+            try
             {
-                anchor.Login(Cku.User, bytes, $"token '{Label}'");
-                ClearPin();
-                _pin = bytes.ToArray();
-                return 0;
-            });
+                LoginOnAnchor(bytes);
+            }
+            catch (Pkcs11Exception e) when (e.ReturnValue == Ckr.PinIncorrect)
+            {
+                // Not in the filter: filters run before the failed call's operation scope (a read lock) is left.
+                if (!Module.TryReinitializeForMissingToken())
+                {
+                    throw;
+                }
+
+                LoginOnAnchor(bytes);
+            }
         }
         finally
         {
             Array.Clear(bytes);
         }
     }
+
+    private void LoginOnAnchor(byte[] pin) => OnAnchor(anchor =>
+    {
+        anchor.Login(Cku.User, pin, $"token '{Label}'");
+        ClearPin();
+        _pin = pin.ToArray();
+        return 0;
+    });
 
     /// <summary>C_Logout; also forgets the PIN.</summary>
     public void Logout() => OnAnchor(anchor =>
@@ -441,7 +459,7 @@ public sealed class Pkcs11Token : IDisposable
             {
                 string present = string.Join(", ", Module.GetSlots().Where(s => s.Token is { Initialized: true }).Select(s => $"'{s.Token!.Label}' (serial {s.Token.SerialNumber})"));
                 throw new Pkcs11Exception("OpenToken", Pkcs11ErrorKind.TokenNotFound,
-                    $"PKCS11 token not found: {this} is no longer present in module '{Module.Path}' (removed or renamed); tokens present: {(present.Length == 0 ? "none" : present)}",
+                    $"PKCS11 token not found: {this} is no longer present in module '{Module.Path}' (removed or renamed); tokens present: {(present.Length == 0 ? Pkcs11Remedies.NoTokenReadable : present)}",
                     Pkcs11Remedies.TokenNotFound);
             }
 

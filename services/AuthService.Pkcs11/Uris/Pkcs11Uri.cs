@@ -444,7 +444,8 @@ public sealed class Pkcs11Uri
         int eq = item.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0)
         {
-            string name = eq == 0 ? "" : item;
+            // Only the name-like head is quoted: "pin-value:1234" (a typo) must not put the PIN in an error (found by fuzzing).
+            string name = eq == 0 ? "" : string.Concat(item.TakeWhile(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
             throw new Pkcs11UriFormatException(name.Length > 40 ? name[..40] : name, "expected name=value");
         }
 

@@ -71,6 +71,7 @@ public sealed partial class ProfileStoreProvider(ILogger<ProfileStoreProvider> l
             return;
         }
 
+        WarnIfLoose(paths.CredentialsFile);
         bool replaced;
         lock (_gate)
         {
@@ -84,6 +85,27 @@ public sealed partial class ProfileStoreProvider(ILogger<ProfileStoreProvider> l
         {
             CredentialsFileReloaded(logger, paths.CredentialsFile);
             Changed?.Invoke();
+        }
+    }
+
+    /// <summary>
+    /// The credentials file holds keys and PINs: one that other users may read, or group or others may write, is
+    /// reported (with its mode, never its content) each time it is loaded, as ssh does for a private key.
+    /// </summary>
+    private void WarnIfLoose(string path)
+    {
+        const UnixFileMode Loose = UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.GroupWrite;
+        try
+        {
+            if (!OperatingSystem.IsWindows() && File.Exists(path) && (File.GetUnixFileMode(path) & Loose) != 0)
+            {
+                var mode = Convert.ToString((int)File.GetUnixFileMode(path), 8);
+                CredentialsFileLoose(logger, path, mode);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The file was readable a moment ago; a race with an edit is not worth a second report.
         }
     }
 
@@ -101,6 +123,9 @@ public sealed partial class ProfileStoreProvider(ILogger<ProfileStoreProvider> l
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "AWS credentials/config files changed ({CredentialsFile}); configurations rebuild their credentials on next use")]
     private static partial void CredentialsFileReloaded(ILogger logger, string credentialsFile);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "AWS credentials file {CredentialsFile} has mode {Mode}: other users can read it or others can write it, and it holds keys and PINs; run chmod 600 on it (owner: the service user)")]
+    private static partial void CredentialsFileLoose(ILogger logger, string credentialsFile, string mode);
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "AWS credentials/config files rejected; the last good profiles stay in force: {Problem}")]
     private static partial void CredentialsFileRejected(ILogger logger, string problem);

@@ -62,10 +62,32 @@ public sealed class AwsSecretStore : ISecretStore
         {
             throw new SecretStoreException(exception.IsTimeout ? SecretFailureKind.Timeout : SecretFailureKind.Unavailable, exception.Message, exception);
         }
+        catch (CredentialsUnavailableException exception) when (IsCredentialsEndpointOutage(exception))
+        {
+            // Roles Anywhere or STS failing (5xx, throttling, unreachable) is not a configuration problem: say so,
+            // so a connector retries instead of paging an operator to fix a profile that is fine.
+            throw new SecretStoreException(
+                SecretFailureKind.Unavailable,
+                exception.Message + " The credentials endpoint is failing or unreachable; the service keeps retrying and recovers by itself (no restart, nothing to change in the profile).",
+                exception);
+        }
         catch (CredentialsUnavailableException exception)
         {
             throw new SecretStoreException(SecretFailureKind.CredentialsUnavailable, exception.Message, exception);
         }
+    }
+
+    private static bool IsCredentialsEndpointOutage(Exception exception)
+    {
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AwsTransportException || (inner is AwsServiceException aws && (aws.IsThrottling || (int)aws.StatusCode >= 500)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Secrets Manager error codes (AWS-WIRE-SHAPES.md) by what a connector should do about them.</summary>

@@ -94,8 +94,13 @@ public sealed class SecretStoreException : Exception
 
     public SecretFailureKind Kind { get; }
 
-    /// <summary>True for failures a stale value may paper over: throttling, 5xx, network, timeouts.</summary>
-    public bool IsTransient => Kind is SecretFailureKind.Throttled or SecretFailureKind.Unavailable or SecretFailureKind.Timeout;
+    /// <summary>
+    /// True for failures a stale value may paper over: throttling, 5xx, network, timeouts, and credentials that
+    /// cannot be obtained now (Roles Anywhere down, token unreadable, PIN changed): those say nothing about the
+    /// secret, so dropping its last good value would turn a credentials outage into a secrets outage.
+    /// </summary>
+    public bool IsTransient => Kind is SecretFailureKind.Throttled or SecretFailureKind.Unavailable or SecretFailureKind.Timeout
+        or SecretFailureKind.CredentialsUnavailable;
 
     /// <summary>True for answers that are cached negatively (with backoff): not found and denied.</summary>
     public bool IsNegativelyCached => Kind is SecretFailureKind.NotFound or SecretFailureKind.AccessDenied;

@@ -54,6 +54,7 @@ internal sealed class FaultInjector
                 ["remaining"] = r.Remaining,
                 ["latencyMs"] = r.Definition.LatencyMs,
                 ["status"] = r.Definition.Status,
+                ["lifetimeSeconds"] = r.Definition.LifetimeSeconds,
             })];
         }
     }
@@ -67,7 +68,7 @@ internal sealed class FaultInjector
         {
             foreach (var rule in _rules)
             {
-                if (!rule.Applies(operation) || !Fires(rule.Definition.Probability))
+                if (rule.Definition.Kind == FaultKind.ShortLived || !rule.Applies(operation) || !Fires(rule.Definition.Probability))
                 {
                     continue;
                 }
@@ -99,6 +100,30 @@ internal sealed class FaultInjector
         }
 
         return outcome;
+    }
+
+    /// <summary>The lifetime a shortLived rule imposes on the session being issued now, or null for the normal one.</summary>
+    public int? SessionLifetimeSeconds(string operation)
+    {
+        lock (_sync)
+        {
+            foreach (var rule in _rules)
+            {
+                if (rule.Definition.Kind != FaultKind.ShortLived || !rule.Applies(operation) || !Fires(rule.Definition.Probability))
+                {
+                    continue;
+                }
+
+                if (rule.Remaining is not null)
+                {
+                    rule.Remaining--;
+                }
+
+                return rule.Definition.LifetimeSeconds;
+            }
+        }
+
+        return null;
     }
 
     private bool Fires(double probability) => probability >= 1 || (probability > 0 && _random.NextDouble() < probability);

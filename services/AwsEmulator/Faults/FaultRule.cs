@@ -37,6 +37,16 @@ internal sealed class FaultRule(SeedFault definition)
             yield return $"status must be a 5xx code for kind error (got {fault.Status})";
         }
 
+        if (fault.Kind == FaultKind.ShortLived && fault.LifetimeSeconds is <= 0 or > 3600)
+        {
+            yield return $"lifetimeSeconds must be 1..3600 for kind shortLived (got {fault.LifetimeSeconds})";
+        }
+
+        if (fault.Kind == FaultKind.ShortLived && fault.Operation is not ("CreateSession" or "*"))
+        {
+            yield return $"kind shortLived applies to CreateSession only (got operation {fault.Operation})";
+        }
+
         if (string.IsNullOrWhiteSpace(fault.Operation))
         {
             yield return "operation is required (an operation name such as GetSecretValue, or *)";

@@ -107,7 +107,8 @@ internal sealed class CreateSessionEndpoint(
             throw X509RequestVerifier.Denied($"Unable to assume role for arn: {roleArn}. The profile does not list it, or it does not exist.");
         }
 
-        var seconds = Math.Min(duration, Math.Min(profile.DurationSeconds, role.MaxSessionDurationSeconds));
+        var seconds = faults.SessionLifetimeSeconds(Operation)
+            ?? Math.Min(duration, Math.Min(profile.DurationSeconds, role.MaxSessionDurationSeconds));
         var now = time.GetUtcNow();
         var expiration = TruncateToSeconds(now.AddSeconds(seconds));
         var serialHex = Convert.ToHexStringLower(signer.Certificate.SerialNumberBytes.Span);

@@ -151,7 +151,7 @@ internal sealed class SeedFault
     /// <summary>Operation name (GetSecretValue, CreateSession, AssumeRole, ImdsToken, ...) or "*".</summary>
     public string Operation { get; set; } = "*";
 
-    /// <summary>latency, throttle, error, reset.</summary>
+    /// <summary>latency, throttle, error, reset, shortLived.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<FaultKind>))]
     public FaultKind Kind { get; set; }
 
@@ -166,6 +166,9 @@ internal sealed class SeedFault
 
     /// <summary>HTTP status for kind error (500 or 503).</summary>
     public int Status { get; set; } = 500;
+
+    /// <summary>Lifetime of the credentials a CreateSession issues, seconds, for kind shortLived.</summary>
+    public int LifetimeSeconds { get; set; }
 }
 
 /// <summary>What a fault does.</summary>
@@ -175,4 +178,7 @@ internal enum FaultKind
     Throttle,
     Error,
     Reset,
+
+    // Sessions shorter than AWS's 900 s minimum: lets a test outlive its credentials in seconds, not minutes.
+    ShortLived,
 }

@@ -141,4 +141,29 @@ public class TokenRenameTests
             }
         }
     }
+    [SoftHsmFact]
+    public void OpenToken_PinChangedByAnotherProcess_NewPinAcceptedOldRefused()
+    {
+        // Re-initializes a module: see SoftHsm.TokenDirectoryLock.
+        lock (SoftHsm.TokenDirectoryLock)
+        {
+            // Arrange: this process logged in once, so SoftHSM holds the token's PIN data from its C_Initialize.
+            Pkcs11Module module = SoftHsm.LoadPrivateCopy();
+            module.AutoReinitializeInterval = TimeSpan.Zero;
+            var (token, label, pin) = SoftHsm.NewToken("pinchange", module);
+            token.Dispose();
+            string newPin = SoftHsm.NewPin();
+            var changed = Tool.Run("pkcs11-tool", ["--module", SoftHsm.ModulePath, "--token-label", label, "--login", "--pin", pin, "--change-pin", "--new-pin", newPin]);
+            Assert.True(changed.Exit == 0, changed.Err);
+
+            // Act
+            using Pkcs11Token reopened = module.OpenToken(AuthService.Pkcs11.Uris.Pkcs11Uri.Parse($"pkcs11:token={label}?pin-value={newPin}"));
+            reopened.Dispose();
+            var old = Assert.Throws<Pkcs11Exception>(() => module.OpenToken(AuthService.Pkcs11.Uris.Pkcs11Uri.Parse($"pkcs11:token={label}?pin-value={pin}")));
+
+            // Assert
+            Assert.True(reopened is not null);
+            Assert.Equal("CKR_PIN_INCORRECT", old.CkrName);
+        }
+    }
 }

@@ -157,6 +157,19 @@ public class Pkcs11UriTests
         }
     }
 
+    [Theory]
+    [InlineData("pkcs11:token=a?pin-value:73194655")]
+    [InlineData("pkcs11:token=a?pin-value<73194655")]
+    [InlineData("pkcs11:token=a;pin-value 73194655")]
+    public void Parse_PinAttributeWithoutEquals_ErrorNamesTheAttributeNotThePin(string text)
+    {
+        // Found by the fuzzer (tools/AuthService.Fuzz): the whole malformed attribute used to be quoted.
+        var e = Assert.Throws<Pkcs11UriFormatException>(() => Pkcs11Uri.Parse(text));
+
+        Assert.Contains("pin-value", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("73194655", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_BadPinValueEncoding_ErrorDoesNotQuoteThePin()
     {

@@ -122,6 +122,7 @@ public class SecretCacheTests
     [InlineData(SecretFailureKind.Throttled)]
     [InlineData(SecretFailureKind.Unavailable)]
     [InlineData(SecretFailureKind.Timeout)]
+    [InlineData(SecretFailureKind.CredentialsUnavailable)]   // Roles Anywhere down, token unreadable: not the secret's fault
     public async Task GetAsync_ExpiredAndTransientFailure_ServesStaleFlagged(SecretFailureKind kind)
     {
         _store.Put("db", "v1");

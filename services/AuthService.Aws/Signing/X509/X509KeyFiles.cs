@@ -133,8 +133,9 @@ public static class X509KeyFiles
         {
             collection = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, password ?? string.Empty, X509KeyStorageFlags.EphemeralKeySet);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            // ArgumentException: .NET 10's BER pre-read of a truncated file ("Destination is too short"), found by fuzzing.
             throw new X509KeyFileException(
                 $"'{path}' is neither PEM nor a PKCS#12 file that opens with the {(string.IsNullOrEmpty(password) ? "empty password" : "given password")}: " +
                 "pass a PEM certificate and key, or the right PKCS#12 password.", e);
@@ -189,8 +190,9 @@ public static class X509KeyFiles
 
             return ec;
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
+            // PlatformNotSupportedException: an EC key on a curve OpenSSL does not know (found by fuzzing).
             ec.Dispose();
             throw new X509KeyFileException(password is null
                 ? $"'{path}' holds a PKCS#8 key that is neither RSA nor EC, or is damaged: Roles Anywhere needs an RSA or EC key."
@@ -207,6 +209,11 @@ public static class X509KeyFiles
         catch (CryptographicException e)
         {
             throw new X509KeyFileException($"'{path}' holds a {kind} private key that cannot be parsed: check that the file is complete.", e);
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            // An EC key naming a curve OpenSSL does not know (found by fuzzing): the file's fault, said with its path.
+            throw new X509KeyFileException($"'{path}' holds a {kind} private key on a curve this platform does not support: Roles Anywhere accepts RSA and EC P-256/P-384 keys.", e);
         }
     }
 
