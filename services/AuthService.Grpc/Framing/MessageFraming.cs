@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Pipelines;
+using System.Security.Cryptography;
 using Google.Protobuf;
 
 namespace AuthService.Grpc.Framing;
@@ -149,12 +150,25 @@ public static class MessageFraming
             return;
         }
 
-        var compressed = Gzip(message.ToByteArray());
+        // The plain and compressed copies may hold a secret value: they are zeroed once written, so no
+        // readable copy waits in the heap for the garbage collector.
+        var plain = message.ToByteArray();
+        byte[] compressed;
+        try
+        {
+            compressed = Gzip(plain);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+        }
+
         var header = writer.GetSpan(GrpcProtocol.FrameHeaderSize);
         header[0] = 1;
         BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)compressed.Length);
         writer.Advance(GrpcProtocol.FrameHeaderSize);
         writer.Write(compressed);
+        CryptographicOperations.ZeroMemory(compressed);
     }
 
     /// <summary>One framed message as a byte array (for request bodies built up front).</summary>
@@ -178,7 +192,9 @@ public static class MessageFraming
             gzip.Write(data);
         }
 
-        return output.ToArray();
+        var result = output.ToArray();
+        CryptographicOperations.ZeroMemory(output.GetBuffer());
+        return result;
     }
 
     private static byte[] Gunzip(ReadOnlySequence<byte> payload, int maxMessageSize)
