@@ -59,14 +59,21 @@ internal sealed class OperatorAction(Func<ParseResult, int> run) : SynchronousCo
     {
         if (parseResult.Errors.Count > 0 || parseResult.UnmatchedTokens.Count > 0)
         {
-            foreach (var error in parseResult.Errors)
+            // An unrecognized value may be a PIN someone tried to pass on the command line: name options, never values.
+            var values = parseResult.UnmatchedTokens.Where(t => !t.StartsWith('-')).ToList();
+            foreach (var error in parseResult.Errors.Where(e => !values.Any(v => e.Message.Contains(v, StringComparison.Ordinal))))
             {
                 Console.Error.WriteLine($"error: {error.Message}");
             }
 
-            foreach (var token in parseResult.UnmatchedTokens)
+            foreach (var option in parseResult.UnmatchedTokens.Where(t => t.StartsWith('-')).Distinct())
             {
-                Console.Error.WriteLine($"error: unrecognized argument '{token}'");
+                Console.Error.WriteLine($"error: unrecognized option '{option}'");
+            }
+
+            if (values.Count > 0)
+            {
+                Console.Error.WriteLine($"error: {values.Count} unexpected argument(s) (not shown: PINs are never taken from the command line; use --pin-file FILE or --pin-stdin)");
             }
 
             Console.Error.WriteLine($"See '{string.Join(' ', CommandPath(parseResult.CommandResult.Command))} --help'.");
