@@ -89,11 +89,9 @@ internal static class KeyCommands
         OperatorAction.Attach(command, parse =>
         {
             byte[] keyId = HexId.Parse(parse.GetValue(id));
-            var input = new OperatorInput();
-            string pin = access.ReadPin(parse, input)!;
-            using X509Certificate2 cert = CertificateRequirements.Read(parse.GetValue(file), input);
-            CertificateRequirements.Require(cert, TimeProvider.System.GetUtcNow());
-            using Pkcs11Token token = access.Open(parse, pin);
+            var (token, cert) = access.OpenWithCertificate(parse, parse.GetValue(file));
+            using var disposeToken = token;
+            using var disposeCert = cert;
             CertificateRequirements.RequireMatchingKey(token, keyId, cert);
             if (token.FindObjects(new Pkcs11Uri { Id = keyId, Type = Pkcs11ObjectClass.Certificate }) is { Count: > 0 } existing)
             {

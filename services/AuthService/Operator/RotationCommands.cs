@@ -41,11 +41,9 @@ internal static class RotationCommands
         OperatorAction.Attach(command, parse =>
         {
             byte[] keyId = HexId.Parse(parse.GetValue(id));
-            var input = new OperatorInput();
-            string pin = access.ReadPin(parse, input)!;
-            using X509Certificate2 cert = CertificateRequirements.Read(parse.GetValue(file), input);
-            CertificateRequirements.Require(cert, TimeProvider.System.GetUtcNow());
-            using Pkcs11Token token = access.Open(parse, pin);
+            var (token, cert) = access.OpenWithCertificate(parse, parse.GetValue(file));
+            using var disposeToken = token;
+            using var disposeCert = cert;
             Pkcs11PrivateKey current = CurrentKey(token, keyId);
             string certLabel = parse.GetValue(label) ?? CurrentCertificateLabel(token, keyId);
             if (!current.MatchesCertificate(cert))
@@ -130,7 +128,17 @@ internal static class RotationCommands
                     throw new OperatorException($"the new key ({fresh.KeyType} {fresh.KeySizeBits}) does not belong to the certificate '{cert.Subject}' (serial {cert.SerialNumber}); nothing was changed. Fix: pass the certificate issued for this key with --cert-file.");
                 }
 
-                SwapIn(token, keyId, current.Label, certLabel, temporaryId, keyLabel, cert);
+                try
+                {
+                    SwapIn(token, keyId, current.Label, certLabel, temporaryId, keyLabel, cert);
+                }
+                catch (Exception e) when (e is OperatorException or Pkcs11Exception)
+                {
+                    // Failed before the switch: the new objects still carry the temporary id, the old pair is untouched.
+                    token.DestroyObjects(new Pkcs11Uri { Id = temporaryId });
+                    throw;
+                }
+
                 string mechanism = VerifyFinal(token, keyId);
                 Console.WriteLine($"Rotated key label='{current.Label}' and certificate label='{certLabel}' id={HexId.Format(keyId)} on {token}; test signature OK ({mechanism}).");
                 CertificateRequirements.Print(cert);

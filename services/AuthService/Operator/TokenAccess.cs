@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
 using AuthService.Pkcs11.Modules;
 using AuthService.Pkcs11.Tokens;
 using AuthService.Pkcs11.Uris;
@@ -60,23 +61,27 @@ internal sealed class TokenAccess
 
     public static Pkcs11Module LoadModule(string path) => Pkcs11Module.Open(path);
 
-    /// <summary>Opens the token by label and logs in when a PIN is given.</summary>
-    public Pkcs11Token Open(ParseResult parse, string? pin)
+    /// <summary>Opens the token by label and logs in when a PIN is given (the layer disposes the token if login fails).</summary>
+    public Pkcs11Token Open(ParseResult parse, string? pin) =>
+        LoadModule(parse.GetValue(Module)!).OpenToken(new Pkcs11Uri { Token = RequireToken(parse), PinValue = pin });
+
+    /// <summary>
+    /// The PIN (first stdin line with --pin-stdin), then the certificate (--file or the rest of stdin), checked against
+    /// the Roles Anywhere requirements before the token is touched; then the token, logged in.
+    /// </summary>
+    public (Pkcs11Token Token, X509Certificate2 Certificate) OpenWithCertificate(ParseResult parse, string? certificateFile)
     {
-        Pkcs11Module module = LoadModule(parse.GetValue(Module)!);
-        Pkcs11Token token = module.OpenToken(new Pkcs11Uri { Token = RequireToken(parse) });
+        var input = new OperatorInput();
+        string pin = ReadPin(parse, input)!;
+        X509Certificate2 cert = CertificateRequirements.Read(certificateFile, input);
         try
         {
-            if (pin is not null)
-            {
-                token.Login(pin);
-            }
-
-            return token;
+            CertificateRequirements.Require(cert, TimeProvider.System.GetUtcNow());
+            return (Open(parse, pin), cert);
         }
         catch
         {
-            token.Dispose();
+            cert.Dispose();
             throw;
         }
     }
