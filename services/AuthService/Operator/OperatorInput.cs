@@ -127,13 +127,16 @@ internal static class TerminalPrompt
 
         using (tty)
         {
-            using var writer = new StreamWriter(tty, Encoding.UTF8, leaveOpen: true) { AutoFlush = true };
-            using var reader = new StreamReader(tty, Encoding.UTF8, leaveOpen: true);
-            writer.Write(prompt);
+            // No BOM: Encoding.UTF8 would write EF BB BF before the first prompt.
+            using var writer = new StreamWriter(tty, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true) { AutoFlush = true };
+            using var reader = new StreamReader(tty, new UTF8Encoding(false), leaveOpen: true);
+            // Echo goes off before the prompt shows, so nothing typed in answer to it is ever displayed.
             if (!echo && !Stty("-echo"))
             {
                 return null;
             }
+
+            writer.Write(prompt);
 
             try
             {

@@ -280,3 +280,58 @@ public sealed class SoftHsmTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>
+/// Runs authservice on a pseudo-terminal (util-linux `script`), answering each prompt only once it has appeared,
+/// so the answer is typed after the command switched echo off, as a person at `docker exec -it` would.
+/// </summary>
+internal static class Terminal
+{
+    public static bool Available => File.Exists("/usr/bin/script");
+
+    public static async Task<CliResult> RunAsync(OperatorHarness h, IReadOnlyList<(string Prompt, string Answer)> dialogue, params string[] arguments)
+    {
+        var inner = Processes.DotnetStartInfo("authservice.dll", h.Environment, arguments);
+        string command = string.Join(' ', new[] { inner.FileName }.Concat(inner.ArgumentList).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var start = new ProcessStartInfo("/usr/bin/script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "-qec", command, "/dev/null" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in h.Environment)
+        {
+            start.Environment[k] = v;
+        }
+
+        using var process = Process.Start(start)!;
+        var screen = new System.Text.StringBuilder();
+        var errors = process.StandardError.ReadToEndAsync();
+        var buffer = new char[256];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        int next = 0;
+        while (true)
+        {
+            int n = await process.StandardOutput.ReadAsync(buffer, timeout.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            screen.Append(buffer, 0, n);
+            if (next < dialogue.Count && screen.ToString().Split(dialogue[next].Prompt).Length - 1 >= Occurrences(dialogue, next))
+            {
+                await process.StandardInput.WriteAsync(dialogue[next].Answer + "\n");
+                await process.StandardInput.FlushAsync();
+                next++;
+            }
+        }
+
+        await process.WaitForExitAsync(timeout.Token);
+        return new CliResult(process.ExitCode, screen.ToString(), await errors);
+    }
+
+    // The same prompt may come twice (PIN, then confirmation): answer the n-th time it appears.
+    private static int Occurrences(IReadOnlyList<(string Prompt, string Answer)> dialogue, int index) =>
+        dialogue.Take(index + 1).Count(d => d.Prompt == dialogue[index].Prompt);
+}
