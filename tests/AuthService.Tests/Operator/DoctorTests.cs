@@ -204,4 +204,47 @@ public sealed class DoctorTests : IDisposable
         Assert.Equal("FAIL", row.Status);
         Assert.Contains($"127.0.0.1:{closed}", row.Detail, StringComparison.Ordinal);
     }
+
+    [SoftHsmFact]
+    public async Task Doctor_ConfigurationInAnotherRegionWithEndpointUrl_WarnsAndChecksTheConfiguredEndpoint()
+    {
+        await SetUpAsync(_h.PinFile);
+        using var configured = new TcpListener(IPAddress.Loopback, 0);
+        configured.Start();
+        int port = ((IPEndPoint)configured.LocalEndpoint).Port;
+        await File.WriteAllTextAsync(Path.Combine(_h.Directory, "configurations.json"), $$"""
+            { "configurations": [
+              { "name": "prod", "region": "eu-west-1", "endpointUrl": "http://127.0.0.1:{{port}}", "auth": { "type": "profile", "profile": "iam_roles_anywhere_profile" } }
+            ] }
+            """);
+
+        var doctor = await DoctorAsync();
+
+        doctor.AssertExit(0);
+        Assert.Equal("ok", Row(doctor, "configurations").Status);
+        var region = Row(doctor, "region");
+        Assert.Equal("warn", region.Status);
+        Assert.Contains("'prod' reads secrets in eu-west-1", region.Detail, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", Row(doctor, "endpoint secretsmanager").Detail, StringComparison.Ordinal);
+    }
+
+    [SoftHsmFact]
+    public async Task Doctor_ProfileWithPinSource_LogsInWithThePinFromTheFile()
+    {
+        RSA key = await _h.ProvisionAsync();
+        var write = await _h.RunAsync("credentials", "write", "--profile", "p", "--trust-anchor-arn", CredentialsWriteTests.TrustAnchor,
+            "--profile-arn", CredentialsWriteTests.Profile, "--role-arn", CredentialsWriteTests.Role, "--pin-source", "file:" + _h.PinFile, "--aws-dir", _h.AwsDirectory);
+        write.AssertExit(0);
+        File.WriteAllText(_h.PinFile, "11112222\n");
+        _h.AddSecret("11112222");
+
+        var wrong = await DoctorAsync();
+        File.WriteAllText(_h.PinFile, OperatorHarness.Pin + "\n");
+        var right = await DoctorAsync();
+
+        Assert.Equal("FAIL", Row(wrong, "PIN").Status);
+        Assert.Equal("ok", Row(right, "PIN").Status);
+        right.AssertExit(0);
+        key.Dispose();
+    }
 }
