@@ -32,7 +32,7 @@ internal static class CredentialsCommands
         var token = new Option<string>("--token") { Description = "token label (default roles-anywhere)", DefaultValueFactory = _ => "roles-anywhere" };
         var certLabel = new Option<string>("--cert-label") { Description = "certificate label (default ra-cert)", DefaultValueFactory = _ => "ra-cert" };
         var keyLabel = new Option<string>("--key-label") { Description = "key label (default ra-key)", DefaultValueFactory = _ => "ra-key" };
-        var id = new Option<string>("--id") { Description = "object id in hex (default 01)", DefaultValueFactory = _ => "01" };
+        var id = HexId.Option("object id");
         var pinSource = new Option<string?>("--pin-source") { Description = "write pin-source=file:/path (the PIN stays in that file) instead of pin-value" };
         var pinFile = new Option<string?>("--pin-file") { Description = "read the User PIN to write as pin-value from this file" };
         var pinStdin = new Option<bool>("--pin-stdin") { Description = "read the User PIN to write as pin-value from stdin" };

@@ -16,8 +16,8 @@ internal static class KeyCommands
     {
         var access = new TokenAccess();
         var label = new Option<string>("--label") { Description = "key label (default ra-key)", DefaultValueFactory = _ => "ra-key" };
-        var id = new Option<string>("--id") { Description = "key id in hex (default 01)", DefaultValueFactory = _ => "01" };
-        var file = new Option<string?>("--file") { Description = "read the key PEM from this file instead of stdin" };
+        var id = HexId.Option("key id");
+        var file = TokenAccess.FileOption("key PEM");
         var passphrase = new Option<string?>("--passphrase-file") { Description = "passphrase of an encrypted PKCS#8 key (first line)" };
         var command = new Command("import-key", "Import a private key PEM (PKCS#8, PKCS#1 RSA, SEC1 EC, encrypted PKCS#8) from stdin as a non-extractable token key plus its public key.")
         {
@@ -79,8 +79,8 @@ internal static class KeyCommands
     {
         var access = new TokenAccess();
         var label = new Option<string>("--label") { Description = "certificate label (default ra-cert)", DefaultValueFactory = _ => "ra-cert" };
-        var id = new Option<string>("--id") { Description = "id of the key the certificate belongs to, hex (default 01)", DefaultValueFactory = _ => "01" };
-        var file = new Option<string?>("--file") { Description = "read the certificate from this file instead of stdin" };
+        var id = HexId.Option("id of the key the certificate belongs to");
+        var file = TokenAccess.FileOption("certificate");
         var command = new Command("import-cert", "Import the client certificate (stdin) after checking it belongs to the key with the same id and meets the Roles Anywhere requirements.")
         {
             label, id, file,
@@ -110,7 +110,7 @@ internal static class KeyCommands
     {
         var access = new TokenAccess();
         var label = new Option<string>("--label") { Description = "key label (default ra-key)", DefaultValueFactory = _ => "ra-key" };
-        var id = new Option<string>("--id") { Description = "key id in hex (default 01)", DefaultValueFactory = _ => "01" };
+        var id = HexId.Option("key id");
         var type = KeyTypeOption("--type");
         var command = new Command("generate-key", "Generate a key pair inside the token (never extractable); follow with 'token csr'.") { label, id, type };
         access.AddTo(command);
@@ -155,7 +155,7 @@ internal static class KeyCommands
     public static Command Csr()
     {
         var access = new TokenAccess();
-        var id = new Option<string>("--id") { Description = "key id in hex (default 01)", DefaultValueFactory = _ => "01" };
+        var id = HexId.Option("key id");
         var subject = new Option<string?>("--subject") { Description = "the subject, e.g. \"CN=agent-1,O=Example\"" };
         var command = new Command("csr", "Print a PEM PKCS#10 certificate signing request signed by the token key.") { id, subject };
         access.AddTo(command);
@@ -200,7 +200,7 @@ internal static class KeyCommands
     public static Command TestSign()
     {
         var access = new TokenAccess();
-        var id = new Option<string>("--id") { Description = "key id in hex (default 01)", DefaultValueFactory = _ => "01" };
+        var id = HexId.Option("key id");
         var command = new Command("test-sign", "Sign a random challenge with the token key and verify it with the certificate of the same id.") { id };
         access.AddTo(command);
         OperatorAction.Attach(command, parse =>

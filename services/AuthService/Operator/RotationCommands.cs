@@ -30,8 +30,8 @@ internal static class RotationCommands
     public static Command RotateCertificate()
     {
         var access = new TokenAccess();
-        var id = new Option<string>("--id") { Description = "id of the key/certificate pair in hex (default 01)", DefaultValueFactory = _ => "01" };
-        var file = new Option<string?>("--file") { Description = "read the new certificate from this file instead of stdin" };
+        var id = HexId.Option("id of the key/certificate pair");
+        var file = TokenAccess.FileOption("new certificate");
         var label = new Option<string?>("--label") { Description = "certificate label (default: the current one, else ra-cert)" };
         var command = new Command("rotate-cert", "Replace the certificate of a key: the new one (stdin) is written and verified before the old one is deleted. Also completes 'rotate-key --generate'.")
         {
@@ -87,9 +87,9 @@ internal static class RotationCommands
     public static Command RotateKey()
     {
         var access = new TokenAccess();
-        var id = new Option<string>("--id") { Description = "id of the key/certificate pair in hex (default 01)", DefaultValueFactory = _ => "01" };
+        var id = HexId.Option("id of the key/certificate pair");
         var certFile = new Option<string?>("--cert-file") { Description = "the new certificate, issued for the new key" };
-        var file = new Option<string?>("--file") { Description = "read the new key PEM from this file instead of stdin" };
+        var file = TokenAccess.FileOption("new key PEM");
         var passphrase = new Option<string?>("--passphrase-file") { Description = "passphrase of an encrypted PKCS#8 key (first line)" };
         var generate = new Option<string?>("--generate") { Description = "generate the new key in the token instead (rsa2048, rsa3072, ec-p256, ec-p384), print its CSR; finish with rotate-cert" };
         generate.AcceptOnlyFromAmong("rsa2048", "rsa3072", "ec-p256", "ec-p384");

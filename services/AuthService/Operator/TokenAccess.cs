@@ -31,6 +31,9 @@ internal sealed class TokenAccess
         }
     }
 
+    /// <summary>--file: the command's input from a file instead of stdin.</summary>
+    public static Option<string?> FileOption(string what) => new("--file") { Description = $"read the {what} from this file instead of stdin" };
+
     public string RequireToken(ParseResult parse) =>
         parse.GetValue(Token) is { Length: > 0 } label ? label : throw OperatorException.Usage("--token LABEL is required (the token label, e.g. roles-anywhere; 'authservice token list' shows them).");
 
@@ -105,6 +108,9 @@ internal static class HexId
 
         return Convert.FromHexString(value);
     }
+
+    /// <summary>--id HEX, default 01 (the id of the reference procedure).</summary>
+    public static Option<string> Option(string what) => new("--id") { Description = $"{what} in hex (default 01)", DefaultValueFactory = _ => "01" };
 
     public static string Format(ReadOnlySpan<byte> id) => Convert.ToHexStringLower(id);
 }
