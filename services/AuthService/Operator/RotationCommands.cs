@@ -57,7 +57,8 @@ internal static class RotationCommands
                 }
 
                 SwapIn(token, keyId, current.Label, certLabel, pending!.Id, current.Label + PendingSuffix, cert);
-                Console.WriteLine($"Rotated key and certificate id={HexId.Format(keyId)} on {token}: the pending key label='{current.Label}' and certificate label='{certLabel}' are now the only pair.");
+                string swapped = VerifyFinal(token, keyId);
+                Console.WriteLine($"Rotated key and certificate id={HexId.Format(keyId)} on {token}: the pending key, now label='{current.Label}', and certificate label='{certLabel}' are the only pair; test signature OK ({swapped}).");
                 CertificateRequirements.Print(cert);
                 return ExitCodes.Ok;
             }
