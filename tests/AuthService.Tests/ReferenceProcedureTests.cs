@@ -382,7 +382,18 @@ internal static class Processes
 
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{process.StartInfo.ArgumentList[0]} exited: {await process.StandardError.ReadToEndAsync()}");
+                // A caller that already reads stderr line by line has the reason in its log; otherwise read it here.
+                string errors;
+                try
+                {
+                    errors = await process.StandardError.ReadToEndAsync();
+                }
+                catch (InvalidOperationException)
+                {
+                    errors = "(stderr went to the fixture's log)";
+                }
+
+                throw new InvalidOperationException($"{process.StartInfo.ArgumentList[0]} exited with code {process.ExitCode}: {errors}");
             }
 
             await Task.Delay(100);
