@@ -69,6 +69,8 @@ ENV AUTHSERVICE_Configuration__File=/opt/alation/site/config/authserver/configur
     AUTHSERVICE_Server__UnixSocket=/run/authservice/auth.sock \
     SOFTHSM2_CONF=/etc/softhsm2.conf \
     DOTNET_gcServer=0
+# The socket directory is a volume: writable under --read-only even when no named volume is mounted there.
+VOLUME /run/authservice
 USER 10001:10001
 WORKDIR /opt/alation/site/config/authserver
 EXPOSE 50051
