@@ -225,6 +225,10 @@ internal sealed unsafe class Pkcs11Session : IDisposable
 
     public void DestroyObject(ulong obj) => Check("C_DestroyObject", _f->C_DestroyObject(Handle, obj));
 
+    /// <summary>C_SetAttributeValue; token objects need an RW session and CKA_MODIFIABLE (SoftHSM's default).</summary>
+    public void SetAttributes(ulong obj, AttributeTemplate template) =>
+        Check("C_SetAttributeValue", _f->C_SetAttributeValue(Handle, obj, template.Pointer, (ulong)template.Count));
+
     public (ulong PublicKey, ulong PrivateKey) GenerateKeyPair(ulong mechanism, AttributeTemplate publicTemplate, AttributeTemplate privateTemplate)
     {
         var m = new CkMechanism { Mechanism = mechanism, Parameter = null, ParameterLen = 0 };

@@ -88,3 +88,22 @@ public sealed record Pkcs11ObjectInfo(Pkcs11ObjectClass Class, string Label, byt
     /// <summary>A description for error messages: class, label, id.</summary>
     public override string ToString() => $"{Class} label='{Label}' id={IdHex}";
 }
+
+/// <summary>
+/// What an operator may see of an object (for <c>authservice token list</c>): never key material. Flags the module
+/// does not report are null.
+/// </summary>
+/// <param name="Class">CKA_CLASS.</param>
+/// <param name="Label">CKA_LABEL.</param>
+/// <param name="Id">CKA_ID (binary).</param>
+/// <param name="KeyType">"RSA", "EC" or null.</param>
+/// <param name="KeySizeBits">Modulus bits (RSA) or field bits (EC), for keys; else null.</param>
+/// <param name="Sensitive">CKA_SENSITIVE of private keys.</param>
+/// <param name="Extractable">CKA_EXTRACTABLE of private keys.</param>
+/// <param name="Private">CKA_PRIVATE.</param>
+/// <param name="CertificateDer">CKA_VALUE of certificates (public data), else null.</param>
+public sealed record Pkcs11ObjectDetails(Pkcs11ObjectClass Class, string Label, byte[] Id, string? KeyType, int? KeySizeBits, bool? Sensitive, bool? Extractable, bool? Private, byte[]? CertificateDer)
+{
+    /// <summary>Hex of <see cref="Id"/> as the tools print it (--id).</summary>
+    public string IdHex => Convert.ToHexStringLower(Id);
+}

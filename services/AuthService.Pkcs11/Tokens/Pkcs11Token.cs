@@ -291,6 +291,70 @@ public sealed class Pkcs11Token : IDisposable
         });
     }
 
+    /// <summary>
+    /// Every visible object with the attributes an operator may see (class, label, id, key type and size,
+    /// sensitive/extractable flags, certificate DER). Private objects are visible only after <see cref="Login"/>.
+    /// </summary>
+    public IReadOnlyList<Pkcs11ObjectDetails> ListObjects() => Run(s =>
+    {
+        var result = new List<Pkcs11ObjectDetails>();
+        foreach (Pkcs11ObjectInfo o in Find(s, null, null, null))
+        {
+            byte[]?[] a = s.GetAttributes(o.Handle, Cka.Sensitive, Cka.Extractable, Cka.Private, Cka.Modulus, Cka.EcParams, Cka.ModulusBits);
+            bool? Flag(byte[]? v) => v is { Length: > 0 } ? v[0] != 0 : null;
+            int? bits = o.KeyType switch
+            {
+                "RSA" when a[3] is { Length: > 0 } modulus => modulus.Length * 8,
+                "RSA" when a[5] is { Length: 8 } => (int)Pkcs11Session.ULong(a[5]),
+                "EC" => EcCurves.FieldBits(a[4]),
+                _ => null,
+            };
+            bool isPrivate = o.Class == Pkcs11ObjectClass.PrivateKey;
+            byte[]? der = o.Class == Pkcs11ObjectClass.Certificate ? s.GetAttributes(o.Handle, Cka.Value)[0] : null;
+            result.Add(new Pkcs11ObjectDetails(o.Class, o.Label, o.Id, o.KeyType, bits,
+                isPrivate ? Flag(a[0]) : null, isPrivate ? Flag(a[1]) : null, Flag(a[2]), der));
+        }
+
+        return (IReadOnlyList<Pkcs11ObjectDetails>)result;
+    });
+
+    /// <summary>
+    /// Changes CKA_LABEL and/or CKA_ID of every object matching the URI's object attributes (C_SetAttributeValue),
+    /// as <c>pkcs11-tool --set-id</c> does. Used to switch key/certificate pairs during rotation without ever
+    /// exporting a non-extractable key. Returns how many objects changed.
+    /// </summary>
+    public int SetObjectAttributes(Pkcs11Uri selector, string? newLabel, ReadOnlySpan<byte> newId)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        if (selector.ObjectLabel is null && selector.Id is null)
+        {
+            throw new ArgumentException("Refusing to change objects without object= or id= in the URI.", nameof(selector));
+        }
+
+        byte[]? id = newId.IsEmpty ? null : newId.ToArray();
+        return Run(s =>
+        {
+            List<Pkcs11ObjectInfo> objects = Find(s, selector.Type, selector.ObjectLabel, selector.Id);
+            foreach (Pkcs11ObjectInfo o in objects)
+            {
+                using var template = new AttributeTemplate();
+                if (newLabel is not null)
+                {
+                    template.Add(Cka.Label, newLabel);
+                }
+
+                if (id is not null)
+                {
+                    template.Add(Cka.Id, id);
+                }
+
+                s.SetAttributes(o.Handle, template);
+            }
+
+            return objects.Count;
+        });
+    }
+
     /// <summary>Runs an operation on a leased session, reconnecting once when the token or session went away.</summary>
     internal T Run<T>(Func<Pkcs11Session, T> operation)
     {

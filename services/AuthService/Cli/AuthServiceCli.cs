@@ -20,6 +20,9 @@ public static class AuthServiceCli
         root.Subcommands.Add(ConfigCommands.Build());
         root.Subcommands.Add(SecretCommands.Build());
         root.Subcommands.Add(CredentialProcessCommand.Build());
+        root.Subcommands.Add(Operator.TokenCommands.Build());
+        root.Subcommands.Add(Operator.CredentialsCommands.Build());
+        root.Subcommands.Add(Operator.DoctorCommand.Build());
         return root;
     }
 
