@@ -8,7 +8,7 @@ namespace AuthService.Container.Tests;
 /// per-run names), the key conversion on the host, the reference procedure typed into `docker exec -i auth bash`,
 /// the single-line credentials profile with the reference's permissions, and `authservice config add`.
 /// </summary>
-public sealed class ComposeInstall : IAsyncLifetime
+public class ComposeInstall : IAsyncLifetime
 {
     /// <summary>The reference procedure's throwaway demo PINs (never real ones; visible in this file on purpose).</summary>
     public const string Pin = "731946";
@@ -32,13 +32,19 @@ public sealed class ComposeInstall : IAsyncLifetime
     /// <summary>What the host-side commands see: compose files and names for this run (COMPOSE_FILE, ...).</summary>
     public Dictionary<string, string> Environment { get; } = new();
 
-    public string ConvertOutput { get; private set; } = "";
+    public string ConvertOutput { get; protected set; } = "";
 
-    public string ProvisionOutput { get; private set; } = "";
+    public string ProvisionOutput { get; protected set; } = "";
+
+    public string TrustAnchorArn { get; private set; } = "";
+
+    public string ProfileArn { get; private set; } = "";
+
+    public string RoleArn { get; private set; } = "";
 
     public string ConfigureOutput { get; private set; } = "";
 
-    public string PrivateKeyPem { get; private set; } = "";
+    public string PrivateKeyPem { get; protected set; } = "";
 
     /// <summary>Images a test built for this run only (the upgrade's second version), removed at the end.</summary>
     public List<string> TemporaryImages { get; } = new();
@@ -64,9 +70,32 @@ public sealed class ComposeInstall : IAsyncLifetime
         await WaitHealthyAsync(Container);
         await WaitForEmulatorAsync();
 
-        // On the host: the client key as many CAs hand it out (PKCS#1), converted as the reference says.
+        // On the host: the client key as many CAs hand it out (PKCS#1).
         Directory.CreateDirectory(KeyDirectory);
         await Shell.RunCheckedAsync("openssl", ["rsa", "-in", Path.Combine(DemoDirectory, "client_private.key"), "-traditional", "-out", Path.Combine(KeyDirectory, "client_private.key")]);
+        using var seed = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(DemoDirectory, "seed.json")));
+        var account = seed.RootElement.GetProperty("accountId").GetString();
+        var region = seed.RootElement.GetProperty("region").GetString();
+        var profile = seed.RootElement.GetProperty("profiles")[0];
+        TrustAnchorArn = $"arn:aws:rolesanywhere:{region}:{account}:trust-anchor/{seed.RootElement.GetProperty("trustAnchors")[0].GetProperty("id").GetString()}";
+        ProfileArn = $"arn:aws:rolesanywhere:{region}:{account}:profile/{profile.GetProperty("id").GetString()}";
+        RoleArn = profile.GetProperty("roleArns")[0].GetString()!;
+        await ProvisionAsync();
+
+        // The configuration, tested through the running service before it is saved. The service re-reads the
+        // mounted .aws files every 2 s (docs/configuration.md); a test typed within that window would still see the
+        // old (here: absent) profile, as an operator's would, so wait out one reload interval.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        ConfigureOutput = (await Shell.BashAsync(Host("configure"), Environment, timeout: TimeSpan.FromMinutes(2))).All;
+    }
+
+    /// <summary>
+    /// Puts the demo key and certificate into a token and writes the credentials profile: here with the reference
+    /// procedure (softhsm2-util, pkcs11-tool, the profile typed on the host); subclasses use other tools.
+    /// </summary>
+    protected virtual async Task ProvisionAsync()
+    {
+        // On the host: the PKCS#1 key converted as the reference says.
         ConvertOutput = (await Shell.BashAsync(Host("convert-key"), Environment, KeyDirectory)).Output;
         PrivateKeyPem = await File.ReadAllTextAsync(Path.Combine(KeyDirectory, "client_private_pkcs8.key"));
 
@@ -77,23 +106,13 @@ public sealed class ComposeInstall : IAsyncLifetime
         ProvisionOutput = (await Shell.RunCheckedAsync("docker", ["exec", "-i", Container, "bash"], "set -e\n" + provision)).All;
 
         // On the host: the credentials profile with the seed's ARNs, and the reference's permissions.
-        using var seed = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(DemoDirectory, "seed.json")));
-        var account = seed.RootElement.GetProperty("accountId").GetString();
-        var region = seed.RootElement.GetProperty("region").GetString();
-        var profile = seed.RootElement.GetProperty("profiles")[0];
         var credentials = Host("credentials")
             .Replace("<profile-name>", "iam_roles_anywhere_profile", StringComparison.Ordinal)
             .Replace("<USER_PIN>", Pin, StringComparison.Ordinal)
-            .Replace("<trust-anchor-arn>", $"arn:aws:rolesanywhere:{region}:{account}:trust-anchor/{seed.RootElement.GetProperty("trustAnchors")[0].GetProperty("id").GetString()}", StringComparison.Ordinal)
-            .Replace("<profile-arn>", $"arn:aws:rolesanywhere:{region}:{account}:profile/{profile.GetProperty("id").GetString()}", StringComparison.Ordinal)
-            .Replace("<role-arn>", profile.GetProperty("roleArns")[0].GetString(), StringComparison.Ordinal);
+            .Replace("<trust-anchor-arn>", TrustAnchorArn, StringComparison.Ordinal)
+            .Replace("<profile-arn>", ProfileArn, StringComparison.Ordinal)
+            .Replace("<role-arn>", RoleArn, StringComparison.Ordinal);
         await Shell.BashAsync(credentials, Environment);
-
-        // The configuration, tested through the running service before it is saved. The service re-reads the
-        // mounted .aws files every 2 s (docs/configuration.md); a test typed within that window would still see the
-        // old (here: absent) profile, as an operator's would, so wait out one reload interval.
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        ConfigureOutput = (await Shell.BashAsync(Host("configure"), Environment, timeout: TimeSpan.FromMinutes(2))).All;
     }
 
     /// <summary>A docs/operations.md block with this run's host directory, container name and group.</summary>
