@@ -48,6 +48,9 @@ public sealed class TokenRotationService : IAsyncLifetime
     /// <summary>The certificate the EC token holds.</summary>
     public X509Certificate2 EcCertificate { get; private set; } = null!;
 
+    /// <summary>The EC key's private scalar, kept only to prove it appears in no token file.</summary>
+    public byte[] EcPrivateScalar { get; private set; } = [];
+
     public async Task InitializeAsync()
     {
         if (!SoftHsmFactAttribute.Available)
@@ -64,6 +67,7 @@ public sealed class TokenRotationService : IAsyncLifetime
 
         using var ecKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         EcCertificate = SoftHsmProcedure.IssueClientCertificate(Demo, ecKey, "CN=ec-connector-host");
+        EcPrivateScalar = ecKey.ExportParameters(includePrivateParameters: true).D!;
         await SoftHsm.InitTokenAsync("ec-token", "5678", Pin);
         await SoftHsm.ImportKeyAsync("ec-token", Pin, ecKey.ExportPkcs8PrivateKeyPem(), "ra-key", "01");
         await SoftHsm.WriteCertificateAsync("ec-token", Pin, EcCertificate.ExportCertificatePem(), "ra-cert", "01");
@@ -183,6 +187,24 @@ public sealed class TokenRotationTests : IClassFixture<TokenRotationService>
 
         Assert.Empty(failures);
         Assert.Contains(SoftHsmProcedure.SessionName(certificate), await CallerIdentityAsync("iam_roles_anywhere_profile"), StringComparison.Ordinal);
+    }
+
+    [SoftHsmFact]
+    public void TokenDatabase_KeyImported_PrivateKeyBytesInNoFileOfTheTokenDirectory()
+    {
+        // Someone who copies the token directory without the PIN gets encrypted objects (the reference's
+        // "cat on any .object file shows binary data"): the private scalar appears in no file, in any form.
+        var scalar = _service.EcPrivateScalar;
+        var files = Directory.GetFiles(_service.SoftHsm.TokenDirectory, "*", SearchOption.AllDirectories);
+
+        Assert.NotEmpty(files);
+        Assert.Equal(32, scalar.Length);
+        foreach (var file in files)
+        {
+            var content = File.ReadAllBytes(file);
+            Assert.True(content.AsSpan().IndexOf(scalar) < 0, $"{file} holds the private key in the clear");
+            Assert.DoesNotContain(Convert.ToBase64String(scalar)[..20], System.Text.Encoding.Latin1.GetString(content), StringComparison.Ordinal);
+        }
     }
 
     [SoftHsmFact]
