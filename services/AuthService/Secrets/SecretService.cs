@@ -27,10 +27,24 @@ public sealed class SecretService
     }
 
     /// <summary>
-    /// Forgets every configuration's credentials chain and cache, so the next call rebuilds them (after the AWS
-    /// credentials file changed: a rotated key or PIN must take effect without a restart).
+    /// Gives every configuration a new credentials chain from the changed AWS files (a rotated key or PIN takes
+    /// effect without a restart) while keeping its cache: if AWS is unreachable at that moment, cached values
+    /// are still served. A configuration whose new chain cannot be built keeps the one it had.
     /// </summary>
-    public void ResetCredentials() => _runtimes.Clear();
+    public void ResetCredentials()
+    {
+        foreach (var runtime in _runtimes.Values)
+        {
+            try
+            {
+                runtime.Store.Replace(_stores.Create(runtime.Configuration));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The next call reports it through the old chain or its own failure; nothing cached is dropped.
+            }
+        }
+    }
 
     public async Task<ServedSecret> GetAsync(string configuration, SecretQuery query, string? jsonKey, bool forceRefresh, CancellationToken cancellationToken)
     {
@@ -104,13 +118,32 @@ public sealed class SecretService
                 exception);
         }
 
-        var cache = new SecretCache(store, ConfigurationValidator.CacheOptions(loaded.Configuration.Cache), _time, _loggers.CreateLogger<SecretCache>());
-        var created = new Runtime(loaded.Configuration, cache, store);
+        var replaceable = new ReplaceableSecretStore(store);
+        var cache = new SecretCache(replaceable, ConfigurationValidator.CacheOptions(loaded.Configuration.Cache), _time, _loggers.CreateLogger<SecretCache>());
+        var created = new Runtime(loaded.Configuration, cache, replaceable);
         _runtimes[name] = created;
         return created;
     }
 
-    private sealed record Runtime(AuthConfiguration Configuration, SecretCache Cache, ISecretStore Store);
+    private sealed record Runtime(AuthConfiguration Configuration, SecretCache Cache, ReplaceableSecretStore Store);
+
+    /// <summary>The configuration's AWS store, swappable under its cache when the credentials files change.</summary>
+    private sealed class ReplaceableSecretStore(ISecretStore initial) : ISecretStore
+    {
+        private ISecretStore _current = initial;
+
+        private ISecretStore Current => Volatile.Read(ref _current);
+
+        public void Replace(ISecretStore next) => Volatile.Write(ref _current, next);
+
+        public Task<SecretRecord> GetSecretValueAsync(string secretId, string? versionId, string? versionStage, CancellationToken cancellationToken) =>
+            Current.GetSecretValueAsync(secretId, versionId, versionStage, cancellationToken);
+
+        public Task<SecretVersions> DescribeSecretAsync(string secretId, CancellationToken cancellationToken) =>
+            Current.DescribeSecretAsync(secretId, cancellationToken);
+
+        public Task CheckCredentialsAsync(CancellationToken cancellationToken) => Current.CheckCredentialsAsync(cancellationToken);
+    }
 }
 
 /// <summary>

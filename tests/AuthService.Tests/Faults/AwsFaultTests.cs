@@ -50,6 +50,39 @@ public sealed class AwsFaultTests : IClassFixture<FaultService>
     }
 
     [Fact]
+    public async Task GetSecret_CredentialsFileEditedDuringAnOutage_CachedValueStillServedStale()
+    {
+        var fresh = await _service.GetAsync("cached", "demo/database");
+        try
+        {
+            await _service.SetFaultsAsync("""{"operation":"*","kind":"error","status":503}""");
+            // Any operator edit of the credentials file gives each configuration a new credentials chain; the
+            // cache it serves from must survive that, or an outage plus an edit would lose every value.
+            var reloads = Count(_service.Logs, "\"EventId\":2010");
+            await File.AppendAllTextAsync(_service.CredentialsFile, $"\n# edited during the outage {Guid.NewGuid():N}\n");
+            for (var attempt = 0; attempt < 100 && Count(_service.Logs, "\"EventId\":2010") == reloads; attempt++)
+            {
+                await Task.Delay(100);
+            }
+
+            await PastTtl();
+            var stale = await _service.GetAsync("cached", "demo/database");
+
+            Assert.True(Count(_service.Logs, "\"EventId\":2010") > reloads, "the service did not reload the edited credentials file");
+            Assert.Equal(fresh.SecretString, stale.SecretString);
+            Assert.True(stale.Cache.Stale);
+        }
+        finally
+        {
+            await _service.ClearFaultsAsync();
+        }
+
+        Assert.False((await RecoveredAsync("cached", "demo/database")).Cache.Stale);
+    }
+
+    private static int Count(string text, string what) => text.Split(what).Length - 1;
+
+    [Fact]
     public async Task GetSecret_ThrottlingWithNothingCached_ResourceExhaustedWithRetryPushback()
     {
         try
