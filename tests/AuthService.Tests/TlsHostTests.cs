@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AuthService.Grpc;
 using AuthService.Grpc.Client;
@@ -16,33 +15,11 @@ public sealed class TlsHostTests : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("authservice-tls-").FullName;
     private readonly int _port = RunningService.FreePort();
     private Process? _server;
-    private X509Certificate2 _authority = null!;
-    private X509Certificate2 _client = null!;
+    private TestTlsFiles _tls = null!;
 
     public async Task InitializeAsync()
     {
-        var now = DateTimeOffset.UtcNow;
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=TLS Test CA", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        _authority = caRequest.CreateSelfSigned(now.AddHours(-1), now.AddDays(1));
-        await File.WriteAllTextAsync(Path.Combine(_directory, "ca.pem"), _authority.ExportCertificatePem());
-
-        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var serverRequest = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        serverRequest.CertificateExtensions.Add(names.Build());
-        using var serverCertificate = serverRequest.Create(_authority, now.AddMinutes(-5), now.AddHours(23), RandomNumberGenerator.GetBytes(8));
-        await File.WriteAllTextAsync(Path.Combine(_directory, "server.pem"), serverCertificate.ExportCertificatePem());
-        await File.WriteAllTextAsync(Path.Combine(_directory, "server.key"), serverKey.ExportPkcs8PrivateKeyPem());
-
-        using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var clientRequest = new CertificateRequest("CN=connector-1", clientKey, HashAlgorithmName.SHA256);
-        clientRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var clientCertificate = clientRequest.Create(_authority, now.AddMinutes(-5), now.AddHours(23), RandomNumberGenerator.GetBytes(8));
-        _client = X509CertificateLoader.LoadPkcs12(clientCertificate.CopyWithPrivateKey(clientKey).Export(X509ContentType.Pkcs12), null);
+        _tls = await TestTlsFiles.WriteAsync(_directory);
 
         _server = Cli.Start(
             new Dictionary<string, string>
@@ -59,7 +36,7 @@ public sealed class TlsHostTests : IAsyncLifetime
         {
             try
             {
-                await CheckAsync(_client);
+                await CheckAsync(_tls.Client);
                 return;
             }
             catch (GrpcException)
@@ -85,6 +62,7 @@ public sealed class TlsHostTests : IAsyncLifetime
         }
 
         _server?.Dispose();
+        _tls?.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -92,7 +70,7 @@ public sealed class TlsHostTests : IAsyncLifetime
     {
         using var client = GrpcClient.Create($"https://localhost:{_port}", new GrpcClientOptions
         {
-            TrustedCertificateAuthority = _authority,
+            TrustedCertificateAuthority = _tls.Authority,
             ClientCertificate = clientCertificate,
         });
         return await client.UnaryAsync<HealthCheckRequest, HealthCheckResponse>(
@@ -102,7 +80,7 @@ public sealed class TlsHostTests : IAsyncLifetime
     [Fact]
     public async Task Check_WithClientCertificateFromTrustedCa_Serving()
     {
-        var response = await CheckAsync(_client);
+        var response = await CheckAsync(_tls.Client);
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
     }

@@ -32,9 +32,11 @@ public sealed class AccessControlledService : IAsyncLifetime
 
     public string Uid { get; private set; } = "";
 
-    public X509Certificate2 Authority { get; private set; } = null!;
+    private TestTlsFiles _tls = null!;
 
-    public X509Certificate2 ClientCertificate { get; private set; } = null!;
+    public X509Certificate2 Authority => _tls.Authority;
+
+    public X509Certificate2 ClientCertificate => _tls.Client;
 
     public string Logs
     {
@@ -82,7 +84,7 @@ public sealed class AccessControlledService : IAsyncLifetime
                 ]
               } }
             """);
-        await WriteCertificatesAsync();
+        _tls = await TestTlsFiles.WriteAsync(_directory);
 
         (_service, Tcp) = await Processes.StartServiceAsync(new Dictionary<string, string>
         {
@@ -107,32 +109,6 @@ public sealed class AccessControlledService : IAsyncLifetime
         });
     }
 
-    private async Task WriteCertificatesAsync()
-    {
-        var now = DateTimeOffset.UtcNow;
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=Access Test CA", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        Authority = caRequest.CreateSelfSigned(now.AddHours(-1), now.AddDays(1));
-        await File.WriteAllTextAsync(Path.Combine(_directory, "ca.pem"), Authority.ExportCertificatePem());
-
-        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var serverRequest = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        serverRequest.CertificateExtensions.Add(names.Build());
-        using var server = serverRequest.Create(Authority, now.AddMinutes(-5), now.AddHours(23), RandomNumberGenerator.GetBytes(8));
-        await File.WriteAllTextAsync(Path.Combine(_directory, "server.pem"), server.ExportCertificatePem());
-        await File.WriteAllTextAsync(Path.Combine(_directory, "server.key"), serverKey.ExportPkcs8PrivateKeyPem());
-
-        using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var clientRequest = new CertificateRequest("CN=connector-1", clientKey, HashAlgorithmName.SHA256);
-        clientRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var client = clientRequest.Create(Authority, now.AddMinutes(-5), now.AddHours(23), RandomNumberGenerator.GetBytes(8));
-        ClientCertificate = X509CertificateLoader.LoadPkcs12(client.CopyWithPrivateKey(clientKey).Export(X509ContentType.Pkcs12), null);
-    }
-
     private static async Task<string> RunAsync(string program, params string[] arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
@@ -145,8 +121,7 @@ public sealed class AccessControlledService : IAsyncLifetime
     {
         await Processes.StopAsync(_service);
         await Processes.StopAsync(_emulator);
-        Authority?.Dispose();
-        ClientCertificate?.Dispose();
+        _tls?.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 }
