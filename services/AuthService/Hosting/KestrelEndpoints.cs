@@ -13,8 +13,17 @@ public static class KestrelEndpoints
         return webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxConcurrentConnections = options.Limits.MaxConnections;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = options.Limits.MaxStreamsPerConnection;
+            // Out-of-range values are left at Kestrel's defaults here (its setters throw); ServerOptions.Validate
+            // reports them with every other problem and the start is refused.
+            if (options.Limits.MaxConnections > 0)
+            {
+                kestrel.Limits.MaxConcurrentConnections = options.Limits.MaxConnections;
+            }
+
+            if (options.Limits.MaxStreamsPerConnection > 0)
+            {
+                kestrel.Limits.Http2.MaxStreamsPerConnection = options.Limits.MaxStreamsPerConnection;
+            }
             if (EndpointParser.TryParse(options.Tcp, out var tcp))
             {
                 kestrel.Listen(tcp, listen => listen.Protocols = HttpProtocols.Http2);
