@@ -61,9 +61,14 @@ public static class AuthServiceHost
         var logger = new Serilog.LoggerConfiguration()
             .MinimumLevel.Is((Serilog.Events.LogEventLevel)(int)level)
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            // Off, so ASP.NET Core opens no per-request log scope (RequestId, RequestPath, ConnectionId): the audit
+            // event names the caller itself, and copying six scope fields into every event cost a fifth of the
+            // cached-read throughput (docs/benchmarks.md).
+            .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", Serilog.Events.LevelAlias.Off)
             .WriteTo.Async(sink => sink.Console(new JsonLogFormatter()), bufferSize: 100_000, blockWhenFull: true)
             .CreateLogger();
         logging.ClearProviders();
+        logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.None);
         return logging.AddSerilog(logger, dispose: true);
     }
 
