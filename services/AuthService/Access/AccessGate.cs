@@ -10,9 +10,6 @@ namespace AuthService.Access;
 /// </summary>
 public sealed partial class AccessGate(CallerResolver resolver, ConfigurationStore store, CallerRateLimiter limiter, ILogger<AccessGate> logger)
 {
-    /// <summary>Sent with RESOURCE_EXHAUSTED when a caller is over its rate (gRPC retry pushback, proposal A6).</summary>
-    public const string RetryPushbackTrailer = "grpc-retry-pushback-ms";
-
     /// <summary>Identifies the caller and spends one unit of its rate; UNAUTHENTICATED or RESOURCE_EXHAUSTED otherwise.</summary>
     public CallerIdentity Admit(HttpContext http)
     {
@@ -22,7 +19,7 @@ public sealed partial class AccessGate(CallerResolver resolver, ConfigurationSto
             RateLimited(logger, caller.Display);
             throw new GrpcException(StatusCode.ResourceExhausted, $"Caller {caller.Display} is over its request rate (Server:Limits:CallerRequestsPerSecond); retry after about 100 ms.")
             {
-                Trailers = new Dictionary<string, string> { [RetryPushbackTrailer] = 100.ToString(CultureInfo.InvariantCulture) },
+                Trailers = new Dictionary<string, string> { [Secrets.SecretsGrpcService.RetryPushbackTrailer] = 100.ToString(CultureInfo.InvariantCulture) },
             };
         }
 
