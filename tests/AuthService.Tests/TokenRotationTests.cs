@@ -264,12 +264,29 @@ public sealed class TokenRotationTests : IClassFixture<TokenRotationService>
             }
         }
 
+        // The configuration must be serving before the token changes (its first read signs a CreateSession);
+        // otherwise a slow first start would be blamed on the rotation.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await client.UnaryAsync<GetSecretRequest, GetSecretResponse>(SecretsGrpcService.Method("GetSecret"),
+                    new GetSecretRequest { Configuration = "rotating", SecretId = "demo/database" }, new CallOptions { Timeout = TimeSpan.FromSeconds(10) });
+                break;
+            }
+            catch (GrpcException exception) when (attempt < 60)
+            {
+                _ = exception;
+                await Task.Delay(500);
+            }
+        }
+
         var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(ReadLoop)).ToArray();
         await rotation();
         await Task.Delay(TimeSpan.FromSeconds(2));
         await stop.CancelAsync();
         await Task.WhenAll(readers);
-        Assert.True(reads > 20, $"only {reads} reads ran during the rotation");
+        Assert.True(reads > 20, $"only {reads} reads succeeded during the rotation; failures: {string.Join(" | ", failures.Distinct().Take(5))}\n{_service.Logs[^Math.Min(4000, _service.Logs.Length)..]}");
         return [.. failures];
     }
 
