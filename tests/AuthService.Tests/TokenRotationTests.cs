@@ -274,9 +274,8 @@ public sealed class TokenRotationTests : IClassFixture<TokenRotationService>
                     new GetSecretRequest { Configuration = "rotating", SecretId = "demo/database" }, new CallOptions { Timeout = TimeSpan.FromSeconds(10) });
                 break;
             }
-            catch (GrpcException exception) when (attempt < 60)
+            catch (GrpcException) when (attempt < 60)
             {
-                _ = exception;
                 await Task.Delay(500);
             }
         }
