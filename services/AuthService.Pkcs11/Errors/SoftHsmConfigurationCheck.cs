@@ -18,12 +18,12 @@ public static class SoftHsmConfigurationCheck
     {
         ArgumentNullException.ThrowIfNull(modulePath);
         ArgumentNullException.ThrowIfNull(environment);
-        if (!Path.GetFileName(modulePath).Contains("softhsm", StringComparison.OrdinalIgnoreCase))
+        if (!IsSoftHsm(modulePath))
         {
             return null;
         }
 
-        var configuration = environment("SOFTHSM2_CONF") is { Length: > 0 } set ? set : DefaultConfigurationFile;
+        var configuration = ConfigurationFile(environment);
         if (!File.Exists(configuration))
         {
             return $"the SoftHSM configuration file {configuration} does not exist. Fix: create it with the line " +
@@ -33,11 +33,7 @@ public static class SoftHsmConfigurationCheck
         string? tokenDirectory;
         try
         {
-            tokenDirectory = File.ReadLines(configuration)
-                .Select(line => line.Trim())
-                .Where(line => line.StartsWith("directories.tokendir", StringComparison.Ordinal) && line.Contains('=', StringComparison.Ordinal))
-                .Select(line => line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim())
-                .LastOrDefault();
+            tokenDirectory = TokenDirectory(configuration);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -68,4 +64,23 @@ public static class SoftHsmConfigurationCheck
 
         return null;
     }
+
+    /// <summary>Whether <paramref name="modulePath"/> names SoftHSM (its library file name says so on every distribution).</summary>
+    public static bool IsSoftHsm(string modulePath) =>
+        Path.GetFileName(modulePath ?? throw new ArgumentNullException(nameof(modulePath))).Contains("softhsm", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The configuration file SoftHSM reads: SOFTHSM2_CONF, else its built-in default.</summary>
+    public static string ConfigurationFile(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment("SOFTHSM2_CONF") is { Length: > 0 } set ? set : DefaultConfigurationFile;
+    }
+
+    /// <summary>The last 'directories.tokendir = ...' of a SoftHSM configuration file (SoftHSM takes the last), or null.</summary>
+    public static string? TokenDirectory(string configurationFile) =>
+        File.ReadLines(configurationFile)
+            .Select(line => line.Trim())
+            .Where(line => line.StartsWith("directories.tokendir", StringComparison.Ordinal) && line.Contains('=', StringComparison.Ordinal))
+            .Select(line => line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim())
+            .LastOrDefault();
 }

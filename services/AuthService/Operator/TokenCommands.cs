@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using AuthService.Pkcs11.Errors;
 using AuthService.Pkcs11.Modules;
 using AuthService.Pkcs11.Tokens;
 using AuthService.Pkcs11.Uris;
@@ -54,6 +55,7 @@ internal static class TokenCommands
                 : parse.GetValue(pinsStdin) ? SecretInput.FromStdin(input, "User PIN (line 2)")
                 : SecretInput.Prompt("User PIN: ", confirm: true) ?? NoSource("User PIN");
 
+            EnsureSoftHsmTokenDirectory(parse.GetValue(module)!);
             Pkcs11Module m = TokenAccess.LoadModule(parse.GetValue(module)!);
             var selector = new Pkcs11Uri { Token = name };
             if (m.FindTokens(selector) is { Count: > 0 } existing)
@@ -71,6 +73,37 @@ internal static class TokenCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// SoftHSM cannot start (CKR_GENERAL_ERROR), let alone initialize a token, without its token directory; the
+    /// reference procedure makes it by hand (mkdir -p, chmod 700). The first init on a fresh mount makes it here,
+    /// owned by the user who runs the service, so that step cannot be forgotten or done as the wrong user.
+    /// </summary>
+    private static void EnsureSoftHsmTokenDirectory(string modulePath)
+    {
+        if (OperatingSystem.IsWindows() || !SoftHsmConfigurationCheck.IsSoftHsm(modulePath))
+        {
+            return;   // SoftHSM's Windows builds keep tokens elsewhere; the container is Linux
+        }
+
+        var configuration = SoftHsmConfigurationCheck.ConfigurationFile(Environment.GetEnvironmentVariable);
+        if (!File.Exists(configuration) || SoftHsmConfigurationCheck.TokenDirectory(configuration) is not { Length: > 0 } directory || Directory.Exists(directory))
+        {
+            return;   // nothing to create, or nothing known to create: the module's own error explains
+        }
+
+        try
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new OperatorException($"cannot create the SoftHSM token directory {directory} (directories.tokendir in {configuration}): {exception.GetType().Name}. " +
+                "Fix: make its parent directory writable by this user (in the container uid 10001: on the host, install -d -o 10001 -g 10001 -m 0750 /etc/hydra/auth), then run init again.");
+        }
+
+        Console.WriteLine($"Created the SoftHSM token directory {directory} (mode 700; directories.tokendir in {configuration})");
     }
 
     private static Command List()

@@ -41,6 +41,22 @@ public sealed class TokenProvisioningTests : IDisposable
     }
 
     [SoftHsmFact]
+    public async Task Init_TokenDirectoryMissing_CreatedMode700ThenTokenInitialized()
+    {
+        // A fresh mount: the reference procedure's `mkdir -p .../softhsm/tokens && chmod 700` not done yet.
+        Directory.Delete(_h.TokenDirectory);
+        Directory.Delete(Path.GetDirectoryName(_h.TokenDirectory)!);
+
+        var init = await _h.RunWithInputAsync($"{OperatorHarness.SoPin}\n{OperatorHarness.Pin}\n", "token", "init", "--label", "roles-anywhere", "--pins-stdin");
+
+        init.AssertExit(0);
+        Assert.Contains($"Created the SoftHSM token directory {_h.TokenDirectory} (mode 700", init.Output, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_h.TokenDirectory));
+        Assert.Single(Directory.GetFiles(_h.TokenDirectory, "token.object", SearchOption.AllDirectories));
+        Assert.Contains("roles-anywhere", _h.Tool("softhsm2-util", null, "--show-slots").Output, StringComparison.Ordinal);
+    }
+
+    [SoftHsmFact]
     public async Task Init_NoPinSourceAndNoTerminal_Exit2NamingTheOptions()
     {
         var result = await _h.RunAsync("token", "init", "--label", "roles-anywhere");
