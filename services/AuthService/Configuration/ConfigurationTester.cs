@@ -11,7 +11,7 @@ namespace AuthService.Configuration;
 /// GetCallerIdentity, then Secrets Manager (DescribeSecret of a probe secret, or ListSecrets with MaxResults 1).
 /// Each step reports its outcome and, on failure, the reason; later steps are skipped. Nothing is saved.
 /// </summary>
-public sealed class ConfigurationTester(AwsSecretStoreFactory stores, HttpClient http, TimeProvider time)
+public sealed class ConfigurationTester(AwsSecretStoreFactory stores, Credentials.ProfileStoreProvider profiles, HttpClient http, TimeProvider time)
 {
     public async Task<Proto.TestConfigurationResponse> TestAsync(AuthConfiguration configuration, string? probeSecretId, CancellationToken cancellationToken)
     {
@@ -59,6 +59,9 @@ public sealed class ConfigurationTester(AwsSecretStoreFactory stores, HttpClient
 
         await Step("credentials", async () =>
         {
+            // An operator tests right after editing .aws/credentials (the reference procedure's next step): read the
+            // files now instead of testing the profiles of the last poll, up to one reload interval old.
+            profiles.ReloadIfChanged();
             credentials = new CredentialsFailureBoundary(stores.Credentials(configuration), configuration.Name);
             var obtained = await credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
             return obtained.Expiration is { } expiry
