@@ -44,6 +44,8 @@ public class ComposeInstall : IAsyncLifetime
 
     public string ConfigureOutput { get; private set; } = "";
 
+    public string FilesGroupOutput { get; private set; } = "";
+
     public string PrivateKeyPem { get; protected set; } = "";
 
     /// <summary>Images a test built for this run only (the upgrade's second version), removed at the end.</summary>
@@ -82,10 +84,10 @@ public class ComposeInstall : IAsyncLifetime
         RoleArn = profile.GetProperty("roleArns")[0].GetString()!;
         await ProvisionAsync();
 
-        // The configuration, tested through the running service before it is saved. The service re-reads the
-        // mounted .aws files every 2 s (docs/configuration.md); a test typed within that window would still see the
-        // old (here: absent) profile, as an operator's would, so wait out one reload interval.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The container reads .aws/credentials through the group that owns it (already AUTH_FILES_GID here, so
+        // compose finds auth up to date), then the configuration is tested through the running service and saved:
+        // right after the credentials were written, as an operator types it.
+        FilesGroupOutput = (await Shell.BashAsync(Host("files-group"), Environment, timeout: TimeSpan.FromMinutes(3))).All;
         ConfigureOutput = (await Shell.BashAsync(Host("configure"), Environment, timeout: TimeSpan.FromMinutes(2))).All;
     }
 

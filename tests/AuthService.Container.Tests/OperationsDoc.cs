@@ -24,7 +24,8 @@ internal static partial class OperationsDoc
     {
         var script = block.Replace("sudo ", "", StringComparison.Ordinal)
             .Replace("/etc/hydra/auth", hostDirectory, StringComparison.Ordinal)
-            .Replace(":alationdocker", ":" + filesGroup, StringComparison.Ordinal);
+            .Replace(":alationdocker", ":" + filesGroup, StringComparison.Ordinal)
+            .Replace("$(getent group alationdocker | cut -d: -f3)", filesGroup, StringComparison.Ordinal);
         // `auth` as a container (docker exec/inspect/restart/stop ... auth), not the compose service of
         // `docker-compose up -d auth`, which keeps its name.
         return ContainerArgument().Replace(script, match => match.Groups[1].Value + containerName);

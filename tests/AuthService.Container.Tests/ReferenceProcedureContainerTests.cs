@@ -46,6 +46,10 @@ public sealed class ReferenceProcedureContainerTests : IClassFixture<ComposeInst
         Assert.Contains("iam_roles_anywhere_profile", saved, StringComparison.Ordinal);
         Assert.DoesNotContain(ComposeInstall.Pin, saved, StringComparison.Ordinal);
         Assert.DoesNotContain("FAIL", _install.ConfigureOutput, StringComparison.Ordinal);
+        // `AUTH_FILES_GID=... docker-compose up -d auth` with the group already in place changes nothing.
+        Assert.Contains($"{_install.Container} is up-to-date", _install.FilesGroupOutput, StringComparison.Ordinal);
+        var groups = await Shell.DockerCheckedAsync("inspect", "--format", "{{.HostConfig.GroupAdd}}", _install.Container);
+        Assert.Equal($"[{ComposeInstall.FilesGroup}]", groups.Output.Trim());
     }
 
     [DockerFact]
