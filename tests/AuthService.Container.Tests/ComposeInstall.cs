@@ -127,6 +127,14 @@ public class ComposeInstall : IAsyncLifetime
         return JsonDocument.Parse(result.Output).RootElement.Clone();
     }
 
+    /// <summary>The AwsEmulator's admin API (counters, faults), called from inside its container: it has no host port.</summary>
+    public async Task<string> EmulatorAdminAsync(string method, string path, string? body = null)
+    {
+        var result = await Shell.RunCheckedAsync("docker-compose", ["exec", "-T", "emulator", "curl", "-fsS", "-X", method, "-H", "Content-Type: application/json",
+            .. body is null ? Array.Empty<string>() : ["--data-binary", "@-"], $"http://127.0.0.1:4599{path}"], body, Environment);
+        return result.Output;
+    }
+
     public static async Task WaitHealthyAsync(string container)
     {
         var status = "";

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace AuthService.Container.Tests;
@@ -158,6 +159,47 @@ public sealed class ReferenceProcedureContainerTests : IClassFixture<ComposeInst
         Assert.Equal(Shell.Describe(before.Item2), Shell.Describe(after.Item2));
         Assert.Equal("demo-password", afterUpgrade.GetProperty("value").GetString());
         Assert.Equal("demo-password", afterRestart.GetProperty("value").GetString());
+    }
+
+    [DockerFact]
+    public async Task DockerStop_DuringASlowGetSecret_CallCompletesThenExitsZero()
+    {
+        // Secrets Manager answers after 6 s; demo/keystore is read by no other test, so the call is a cache miss.
+        const int LatencyMs = 6000;
+        await _install.EmulatorAdminAsync("PUT", "/admin/faults", $$"""{"faults":[{"operation":"GetSecretValue","kind":"latency","latencyMs":{{LatencyMs}}}]}""");
+        await _install.EmulatorAdminAsync("POST", "/admin/counters/reset");
+        try
+        {
+            var call = _install.ConnectorGetSecretAsync("unix:/run/authservice/auth.sock", "softhsm", "demo/keystore", "");
+            var inFlight = Stopwatch.StartNew();
+            // The operation is counted on arrival, before the injected latency (the per-secret count comes after it).
+            while (!(await _install.EmulatorAdminAsync("GET", "/admin/counters")).Contains("\"GetSecretValue\"", StringComparison.Ordinal))
+            {
+                Assert.True(inFlight.Elapsed < TimeSpan.FromSeconds(60), "the connector's GetSecret never reached Secrets Manager");
+                await Task.Delay(100);
+            }
+
+            inFlight.Restart();
+            await Shell.DockerCheckedAsync("stop", "-t", "35", _install.Container);
+            var stopped = inFlight.Elapsed;
+            var secret = await call;
+            var state = (await Shell.DockerCheckedAsync("inspect", "--format", "{{.State.ExitCode}}", _install.Container)).Output.Trim();
+            var refused = await _install.ConnectorGetSecretAsync("unix:/run/authservice/auth.sock", "softhsm", "demo/database", "password");
+
+            // The call in flight when SIGTERM came was answered (binary secret: an empty secret_string), not cut off.
+            Assert.True(secret.TryGetProperty("value", out _), $"the in-flight call failed: {secret}");
+            Assert.False(secret.GetProperty("from_cache").GetBoolean());
+            // docker stop waited for it (most of the 6 s were still to go), and the host then exited cleanly.
+            Assert.True(stopped > TimeSpan.FromMilliseconds(LatencyMs / 2), $"docker stop returned after {stopped}: nothing was drained");
+            Assert.Equal("0", state);
+            Assert.Equal("UNAVAILABLE", refused.GetProperty("error").GetString());
+        }
+        finally
+        {
+            await _install.EmulatorAdminAsync("DELETE", "/admin/faults");
+            await Shell.DockerCheckedAsync("start", _install.Container);
+            await ComposeInstall.WaitHealthyAsync(_install.Container);
+        }
     }
 
     /// <summary>
