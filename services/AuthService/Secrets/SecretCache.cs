@@ -60,7 +60,16 @@ public sealed class SecretCache
     public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>Serves a secret, from the cache when it can.</summary>
-    public async Task<SecretLookup> GetAsync(SecretQuery query, bool forceRefresh, CancellationToken cancellationToken)
+    public Task<SecretLookup> GetAsync(SecretQuery query, bool forceRefresh, CancellationToken cancellationToken) =>
+        GetAsync(query, forceRefresh, answerBy: null, cancellationToken);
+
+    /// <summary>
+    /// Serves a secret, from the cache when it can. <paramref name="answerBy"/> is when the caller must have an
+    /// answer (its deadline less the way back): if the value has expired but may still be served stale, and the
+    /// store has not answered by then, the stale value is served rather than letting the caller's deadline pass.
+    /// The fetch goes on and refreshes the cache for the next caller.
+    /// </summary>
+    public async Task<SecretLookup> GetAsync(SecretQuery query, bool forceRefresh, DateTimeOffset? answerBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var key = KeyOf(query);
@@ -91,12 +100,21 @@ public sealed class SecretCache
                 entry.LastForcedRefresh = now;
             }
 
+            var servableStale = age < _options.Ttl + _options.MaxStale;
             try
             {
-                var refreshed = await FetchAsync(key, query, entry).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var fetch = FetchAsync(key, query, entry);
+                if (servableStale && answerBy is { } by && !await CompletesByAsync(fetch, by, cancellationToken).ConfigureAwait(false))
+                {
+                    ObserveInBackground(fetch, entry.Record.Arn);
+                    SecretCacheLog.ServingStaleWhileSlow(_logger, entry.Record.Arn, age);
+                    return new SecretLookup(entry.Record, FromCache: true, age, Stale: age >= _options.Ttl);
+                }
+
+                var refreshed = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
                 return new SecretLookup(refreshed.Record, FromCache: false, _time.GetUtcNow() - refreshed.FetchedAt, Stale: false);
             }
-            catch (SecretStoreException exception) when (exception.IsTransient && age < _options.Ttl + _options.MaxStale)
+            catch (SecretStoreException exception) when (exception.IsTransient && servableStale)
             {
                 SecretCacheLog.ServingStale(_logger, entry.Record.Arn, exception.Kind, age);
                 return new SecretLookup(entry.Record, FromCache: true, age, Stale: age >= _options.Ttl);
@@ -180,6 +198,38 @@ public sealed class SecretCache
         });
         _background[refresh] = 0;
         refresh.ContinueWith(t => _background.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>Whether <paramref name="fetch"/> finished (either way) before <paramref name="answerBy"/>.</summary>
+    private async Task<bool> CompletesByAsync(Task<Entry> fetch, DateTimeOffset answerBy, CancellationToken cancellationToken)
+    {
+        var wait = answerBy - _time.GetUtcNow();
+        if (!fetch.IsCompleted && wait > TimeSpan.Zero)
+        {
+            using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timer = Task.Delay(wait, _time, stopTimer.Token);
+            await Task.WhenAny(fetch, timer).ConfigureAwait(false);
+            await stopTimer.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return fetch.IsCompleted;
+    }
+
+    /// <summary>A fetch nobody waits for any more still reports its failure, like a background refresh.</summary>
+    private void ObserveInBackground(Task<Entry> fetch, string secretArn)
+    {
+        var observed = fetch.ContinueWith(
+            t =>
+            {
+                if (t.Exception?.InnerException is SecretStoreException exception)
+                {
+                    SecretCacheLog.RefreshFailed(_logger, secretArn, exception.Kind);
+                }
+            },
+            TaskScheduler.Default);
+        _background[observed] = 0;
+        observed.ContinueWith(t => _background.TryRemove(t, out _), TaskScheduler.Default);
     }
 
     /// <summary>Completes when no background refresh is running (for tests and graceful shutdown).</summary>

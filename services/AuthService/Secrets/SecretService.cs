@@ -46,11 +46,12 @@ public sealed class SecretService
         }
     }
 
-    public async Task<ServedSecret> GetAsync(string configuration, SecretQuery query, string? jsonKey, bool forceRefresh, CancellationToken cancellationToken)
+    /// <summary>A secret through one configuration's cache; <paramref name="answerBy"/>: see <see cref="SecretCache.GetAsync(SecretQuery, bool, DateTimeOffset?, CancellationToken)"/>.</summary>
+    public async Task<ServedSecret> GetAsync(string configuration, SecretQuery query, string? jsonKey, bool forceRefresh, DateTimeOffset? answerBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var cache = CacheFor(configuration);
-        var lookup = await cache.GetAsync(query, forceRefresh, cancellationToken).ConfigureAwait(false);
+        var lookup = await cache.GetAsync(query, forceRefresh, answerBy, cancellationToken).ConfigureAwait(false);
         return new ServedSecret(lookup, jsonKey is null ? null : JsonKey.Extract(lookup.Record, jsonKey));
     }
 

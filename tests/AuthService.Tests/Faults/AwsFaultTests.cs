@@ -133,10 +133,12 @@ public sealed class AwsFaultTests : IClassFixture<FaultService>
     }
 
     [Fact]
-    public async Task GetSecret_LatencyBeyondTheDeadline_DeadlineExceededInTimeNeverAHang()
+    public async Task GetSecret_LatencyBeyondTheDeadline_UncachedDeadlineExceededInTimeExpiredServedStaleBeforeIt()
     {
-        // Warm the connection and credentials so only the store's latency counts.
-        await _service.GetAsync("cached", "demo/api-token");
+        // Warm the connection and credentials so only the store's latency counts; the value expires below.
+        var fresh = await _service.GetAsync("cached", "demo/api-token");
+        GetSecretResponse stale;
+        TimeSpan staleElapsed;
         try
         {
             await _service.SetFaultsAsync("""{"operation":"*","kind":"latency","latencyMs":6000}""");
@@ -156,6 +158,9 @@ public sealed class AwsFaultTests : IClassFixture<FaultService>
                 }
             }));
             var elapsed = watch.Elapsed;
+            watch.Restart();
+            stale = await _service.GetAsync("cached", "demo/api-token", TimeSpan.FromSeconds(2));
+            staleElapsed = watch.Elapsed;
 
             // Nothing is cached for this pair: each caller gets its own deadline, not the store's 6 s.
             Assert.All(outcomes, outcome => Assert.Equal(nameof(StatusCode.DeadlineExceeded), outcome));
@@ -165,6 +170,13 @@ public sealed class AwsFaultTests : IClassFixture<FaultService>
         {
             await _service.ClearFaultsAsync();
         }
+
+        // An expired value that may still be served stale is served just before the caller's deadline, not
+        // DEADLINE_EXCEEDED: the store is slow, not failing, but the caller cannot tell the difference.
+        Assert.True(stale.Cache.Stale);
+        Assert.True(stale.Cache.ServedFromCache);
+        Assert.Equal(fresh.SecretString, stale.SecretString);
+        Assert.InRange(staleElapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(2));
 
         // The slow flight still completes on its own (6 s) and then the service serves normally.
         Assert.Equal("demo", JsonValue(await RecoveredAsync("uncached", "demo/database"), "username"));

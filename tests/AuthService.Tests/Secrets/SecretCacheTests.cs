@@ -140,6 +140,72 @@ public class SecretCacheTests
     }
 
     [Fact]
+    public async Task GetAsync_ExpiredAndStoreSlowerThanAnswerBy_StaleServedAtAnswerByThenRefreshLands()
+    {
+        _store.Put("db", "v1");
+        var cache = NewCache();
+        await cache.GetAsync(Current("db"), false, default);
+        _store.Put("db", "v2");
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        _time.Advance(TimeSpan.FromSeconds(400));
+        var call = cache.GetAsync(Current("db"), false, _time.GetUtcNow() + TimeSpan.FromSeconds(2), default);
+        var waitedForAnswerBy = !call.IsCompleted;
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(10));
+        _store.Gate.SetResult();
+        await cache.WhenBackgroundIdleAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var next = await cache.GetAsync(Current("db"), false, default);
+
+        Assert.True(waitedForAnswerBy);
+        Assert.True(result.Stale);
+        Assert.True(result.FromCache);
+        Assert.Equal("v1", result.Record.SecretString);
+        // The fetch was not abandoned: its value is what the next caller gets, without another store call.
+        Assert.Equal("v2", next.Record.SecretString);
+        Assert.False(next.Stale);
+        Assert.Equal(2, _store.GetCalls);
+    }
+
+    [Fact]
+    public async Task GetAsync_StoreAnswersBeforeAnswerBy_FreshValueNotStale()
+    {
+        _store.Put("db", "v1");
+        var cache = NewCache();
+        await cache.GetAsync(Current("db"), false, default);
+        _store.Put("db", "v2");
+
+        _time.Advance(TimeSpan.FromSeconds(400));
+        var result = await cache.GetAsync(Current("db"), false, _time.GetUtcNow() + TimeSpan.FromSeconds(2), default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("v2", result.Record.SecretString);
+        Assert.False(result.Stale);
+        Assert.False(result.FromCache);
+    }
+
+    [Fact]
+    public async Task GetAsync_SlowStoreAndBeyondMaxStale_WaitsForTheStoreInsteadOfServingIt()
+    {
+        _store.Put("db", "v1");
+        var cache = NewCache();
+        await cache.GetAsync(Current("db"), false, default);
+        _store.Put("db", "v2");
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        _time.Advance(TimeSpan.FromSeconds(901));
+        var call = cache.GetAsync(Current("db"), false, _time.GetUtcNow() + TimeSpan.FromSeconds(2), default);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        await Task.Delay(50);
+        var stillWaiting = !call.IsCompleted;
+        _store.Gate.SetResult();
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(stillWaiting);
+        Assert.Equal("v2", result.Record.SecretString);
+        Assert.False(result.Stale);
+    }
+
+    [Fact]
     public async Task GetAsync_TransientFailureBeyondMaxStale_Throws()
     {
         _store.Put("db", "v1");
