@@ -71,7 +71,18 @@ public static partial class AwsConfigFile
                     continue;
                 }
 
-                current = new SectionBuilder(SpacePattern().Replace(header.Groups["name"].Value.Trim(), " "));
+                var name = SpacePattern().Replace(header.Groups["name"].Value.Trim(), " ");
+                if (Credentials.CommandLineRedactor.Redact(name) != name)
+                {
+                    // A credential_process line pasted into the brackets: the name would carry its PIN into every
+                    // message that names the profile, so it is refused, and not quoted.
+                    problems.Add($"{where}: the section header holds a pin-value/pin-source or password (a credential_process line inside the brackets?): " +
+                        "write the header as [name] alone and 'credential_process = ...' on the next line.");
+                    current = null;
+                    continue;
+                }
+
+                current = new SectionBuilder(name);
                 sections.Add(current);
                 lastKey = null;
 

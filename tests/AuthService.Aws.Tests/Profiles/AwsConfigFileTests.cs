@@ -90,6 +90,9 @@ public class AwsConfigFileTests
         { "[default]\ncredential_process = /usr/local/bin/aws_signing_helper credential-process --certificate \"pkcs11:token=t;object=c?pin-value=1234\"\n--private-key \"pkcs11:token=t;object=k?pin-value=1234\"\n", "must be on a single line", "test:3" },
         { "region = us-east-1\n[default]\n", "before any [section]", "test:1" },
         { "[default\nregion = us-east-1\n", "not a section header", "test:1" },
+        // A credential_process line pasted inside the brackets (found by the fuzzer): the name would carry the PIN.
+        { "[p credential_process = x --certificate \"pkcs11:token=t;object=c?pin-value=1234\"]\nregion = us-east-1\n", "header holds a pin-value", "test:1" },
+        { "[profile p --key-password 1234]\nregion = us-east-1\n", "header holds a pin-value", "test:1" },
         { "[default]\njust some words\n", "is not 'key = value'", "test:2" },
         { "[default]\nregion = us-east-1\n  more = text\n", "already has a value", "test:3" },
     };
