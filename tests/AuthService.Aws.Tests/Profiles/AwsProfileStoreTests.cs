@@ -151,7 +151,10 @@ public class AwsProfileStoreTests
         { "[p]\naws_access_key_id = A\n", "no aws_secret_access_key" },
         { "[p]\nrole_arn = r\n", "exactly one of source_profile and credential_source" },
         { "[p]\nrole_arn = r\nsource_profile = q\ncredential_source = Environment\n", "exactly one of" },
-        { "[p]\nrole_arn = r\ncredential_source = Laptop\n", "is not one of Environment" },
+        { "[p]\nrole_arn = r\ncredential_source = Laptop\n", "credential_source 'Laptop' is not one of Environment" },
+        // Two lines joined (found by the fuzzer): the run-on value may hold the next line's secret, so it is not quoted.
+        { "[p]\nrole_arn = r\ncredential_source = Environment aws_secret_access_key = wJalrXUtnFEMI/K7MDENG\n", "(value not shown: it is not one short word" },
+        { "[p]\nrole_arn = r\ncredential_source = Environment\nduration_seconds = 3600 aws_session_token = FQoGZXIvYXdzE\n", "duration_seconds (value not shown" },
         { "[p]\nrole_arn = r\nsource_profile = q\n[q]\nrole_arn = r2\nsource_profile = p\n", "chain loops" },
         { "[p]\nrole_arn = r\nsource_profile = nowhere\n", "No profile 'nowhere'" },
         { "[p]\nrole_arn = r\nsource_profile = p\n", "chain loops" },
@@ -168,5 +171,7 @@ public class AwsProfileStoreTests
 
         // Assert
         Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wJalrXUtnFEMI", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("FQoGZXIvYXdzE", error.Message, StringComparison.Ordinal);
     }
 }
