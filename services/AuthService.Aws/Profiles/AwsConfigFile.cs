@@ -200,6 +200,16 @@ public static partial class AwsConfigFile
     /// How a malformed line is named in an error: its key at most, never its content, because a misplaced line
     /// may be a secret key pasted in the wrong place and errors reach logs and callers.
     /// </summary>
+    /// <summary>
+    /// A profile name as messages quote it: a name with quotes, '=', control characters or over 64 characters is
+    /// not a name anyone typed as one (two lines run together, a value pasted in the wrong place) and may hold a
+    /// secret, so it is described instead.
+    /// </summary>
+    internal static string QuotedName(string name) =>
+        name.Length <= 64 && !name.Any(c => c is '\'' or '"' or '=' || char.IsControl(c))
+            ? $"'{name}'"
+            : "(a name not shown: it holds quotes, '=' or control characters, or is very long; is a line break missing?)";
+
     private static string Shorten(string line)
     {
         var equals = line.IndexOf('=', StringComparison.Ordinal);

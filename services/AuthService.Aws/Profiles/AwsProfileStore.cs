@@ -80,7 +80,7 @@ public sealed class AwsProfileStore
     /// <summary>The profile named <paramref name="name"/>.</summary>
     /// <exception cref="AwsConfigFileException">No such profile; the message lists the ones there are.</exception>
     public AwsProfile Get(string name) => Find(name) ?? throw new AwsConfigFileException(
-        $"No profile '{name}' in {Paths.CredentialsFile} or {Paths.ConfigFile}" +
+        $"No profile {AwsConfigFile.QuotedName(name)} in {Paths.CredentialsFile} or {Paths.ConfigFile}" +
         (_profiles.Count == 0 ? ": the files are missing or empty; mount them or set AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE." : $". Profiles there: {string.Join(", ", _profiles.Keys.Order(StringComparer.Ordinal))}."));
 
     private static IReadOnlyList<AwsConfigSection> LoadCollecting(string path, List<string> problems)

@@ -35,6 +35,7 @@ public sealed unsafe class Pkcs11Module
     private readonly ReaderWriterLockSlim _lifecycle = new(LockRecursionPolicy.SupportsRecursion);
     private int _generation;
     private long _lastReinitializeTicks = long.MinValue;
+    private long _userLogins;
 
     private Pkcs11Module(string path, SafeModuleHandle handle, CkFunctionList* functions)
     {
@@ -48,6 +49,14 @@ public sealed unsafe class Pkcs11Module
     /// <see cref="TimeSpan.MaxValue"/> turns automatic re-initialization off.
     /// </summary>
     public TimeSpan AutoReinitializeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The PINs this module's tokens refused, kept from being presented again too soon (see <see cref="WrongPinGuard"/>).</summary>
+    public WrongPinGuard WrongPins { get; } = new();
+
+    /// <summary>C_Login calls for the User made through <see cref="Pkcs11Token.Login"/> (tests count attempts with it).</summary>
+    internal long UserLogins => Interlocked.Read(ref _userLogins);
+
+    internal void CountUserLogin() => Interlocked.Increment(ref _userLogins);
 
     /// <summary>Increases with every re-initialization; sessions and handles of an older generation are stale.</summary>
     internal int Generation => Volatile.Read(ref _generation);

@@ -90,7 +90,9 @@ public sealed class Pkcs11Token : IDisposable
     /// A wrong PIN is retried once only after re-initializing the module (at most once per
     /// <see cref="Pkcs11Module.AutoReinitializeInterval"/>): SoftHSM reads a token's PIN in C_Initialize, so after
     /// `pkcs11-tool --change-pin` the new PIN is refused and the old one accepted until then. Smartcards lock after
-    /// a few attempts, hence no other retry.
+    /// a few attempts, hence no other retry, and <see cref="Pkcs11Module.WrongPins"/>: on other modules a refused PIN
+    /// is not presented to the token again for a while, and on any module none is while the token says one attempt
+    /// is left or the PIN is locked.
     /// </summary>
     public void Login(string pin)
     {
@@ -98,6 +100,7 @@ public sealed class Pkcs11Token : IDisposable
         byte[] bytes = Encoding.UTF8.GetBytes(pin);
         try
         {
+            Module.WrongPins.ThrowIfUnsafe(GetInfo().Flags, SerialNumber, Label, bytes);
             try
             {
                 LoginOnAnchor(bytes);
@@ -105,6 +108,14 @@ public sealed class Pkcs11Token : IDisposable
             catch (Pkcs11Exception e) when (e.ReturnValue == Ckr.PinIncorrect)
             {
                 // Not in the filter: filters run before the failed call's operation scope (a read lock) is left.
+                if (!SoftHsmConfigurationCheck.IsSoftHsm(Module.Path))
+                {
+                    Module.WrongPins.Refused(SerialNumber, bytes, GetInfo().Flags);
+                    throw;
+                }
+
+                // SoftHSM counts no attempts and never locks, but reads the PIN at C_Initialize: one retry after a
+                // re-initialization. Holding its PINs off would only delay the recovery after a PIN change.
                 if (!Module.TryReinitializeForMissingToken())
                 {
                     throw;
@@ -112,6 +123,8 @@ public sealed class Pkcs11Token : IDisposable
 
                 LoginOnAnchor(bytes);
             }
+
+            Module.WrongPins.Accepted(SerialNumber);
         }
         finally
         {
@@ -121,6 +134,7 @@ public sealed class Pkcs11Token : IDisposable
 
     private void LoginOnAnchor(byte[] pin) => OnAnchor(anchor =>
     {
+        Module.CountUserLogin();
         anchor.Login(Cku.User, pin, $"token '{Label}'");
         ClearPin();
         _pin = pin.ToArray();

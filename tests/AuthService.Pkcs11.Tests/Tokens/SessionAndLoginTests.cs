@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AuthService.Pkcs11.Errors;
 using AuthService.Pkcs11.Keys;
+using AuthService.Pkcs11.Modules;
 using AuthService.Pkcs11.Native;
 using AuthService.Pkcs11.Tests.Support;
 using AuthService.Pkcs11.Tokens;
@@ -47,6 +48,88 @@ public class SessionAndLoginTests
         Assert.False(token.IsLoggedIn);
         // One wrong PIN was sent, not several: SoftHSM flags CKF_USER_PIN_COUNT_LOW after a failure.
         Assert.True(token.GetInfo().UserPinCountLow);
+    }
+
+    [SoftHsmTheory]
+    [InlineData("proxy")]
+    public void Login_SameWrongPinAgainOnAModuleThatMayLock_NotPresentedToTheTokenButTheRightPinIs(string module)
+    {
+        // Arrange: a service whose credentials file holds a wrong PIN logs in on every connector call. Through
+        // p11-kit the module is not known to be SoftHSM, so it is treated like a smartcard that locks.
+        string label = SoftHsm.NewLabel("held");
+        SoftHsm.InitializeToken(SoftHsm.Module, label, "right-pin-1");
+        Pkcs11Module locking = TestModules.Get(module);
+        using Pkcs11Token token = locking.OpenToken(new Pkcs11Uri { Token = label });
+        Assert.Throws<Pkcs11Exception>(() => token.Login("wrong-pin-2"));
+        long attempts = locking.UserLogins;
+
+        // Act
+        var again = Assert.Throws<Pkcs11Exception>(() => token.Login("wrong-pin-2"));
+        long afterRefusal = locking.UserLogins;
+        token.Login("right-pin-1");
+
+        // Assert: refused as a wrong PIN (same remedy), without a C_Login; a different PIN goes through at once.
+        Assert.Equal("CKR_PIN_INCORRECT", again.CkrName);
+        Assert.Contains("not presented again", again.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-pin-2", again.Message, StringComparison.Ordinal);
+        Assert.True(afterRefusal == attempts, $"{afterRefusal - attempts} C_Login calls for a PIN the token had just refused");
+        Assert.True(token.IsLoggedIn);
+        Assert.False(token.GetInfo().UserPinCountLow);
+    }
+
+    [SoftHsmFact]
+    public void Login_SameWrongPinAgainOnSoftHsm_PresentedAgainSinceSoftHsmNeverLocks()
+    {
+        string label = SoftHsm.NewLabel("softheld");
+        SoftHsm.InitializeToken(SoftHsm.Module, label, "right-pin-1");
+        using Pkcs11Token token = SoftHsm.Module.OpenToken(new Pkcs11Uri { Token = label });
+        Assert.Throws<Pkcs11Exception>(() => token.Login("wrong-pin-2"));
+        long attempts = SoftHsm.Module.UserLogins;
+
+        var again = Assert.Throws<Pkcs11Exception>(() => token.Login("wrong-pin-2"));
+
+        Assert.DoesNotContain("not presented again", again.Message, StringComparison.Ordinal);
+        Assert.True(SoftHsm.Module.UserLogins > attempts, "SoftHSM was not asked again");
+    }
+
+    [Fact]
+    public void WrongPinGuard_AfterTheHoldOffOrAnAcceptedPin_PresentsItAgain()
+    {
+        const ulong CountLow = 0x10000;
+        var guard = new WrongPinGuard { HoldOff = TimeSpan.FromMinutes(1) };
+        byte[] pin = "1234"u8.ToArray();
+        guard.Refused("serial-1", pin, tokenFlagsAfter: CountLow);
+
+        var held = Assert.Throws<Pkcs11Exception>(() => guard.ThrowIfUnsafe(CountLow, "serial-1", "t", pin));
+        guard.ThrowIfUnsafe(CountLow, "serial-2", "t", pin);   // another token: its own count
+        guard.ThrowIfUnsafe(CountLow, "serial-1", "t", "5678"u8);   // another PIN
+        guard.ThrowIfUnsafe(0, "serial-1", "t", pin);   // COUNT_LOW cleared since: a good login or a PIN change happened
+        guard.HoldOff = TimeSpan.Zero;
+        guard.ThrowIfUnsafe(CountLow, "serial-1", "t", pin);   // held long enough
+        guard.HoldOff = TimeSpan.FromMinutes(1);
+        guard.Accepted("serial-1");
+        guard.ThrowIfUnsafe(CountLow, "serial-1", "t", pin);   // the token accepted a PIN since
+        guard.Refused("serial-3", pin, tokenFlagsAfter: 0);   // a token that never flags COUNT_LOW: time alone
+        var heldWithoutFlags = Assert.Throws<Pkcs11Exception>(() => guard.ThrowIfUnsafe(0, "serial-3", "t", pin));
+
+        Assert.Equal("CKR_PIN_INCORRECT", held.CkrName);
+        Assert.Equal("CKR_PIN_INCORRECT", heldWithoutFlags.CkrName);
+    }
+
+    [Theory]
+    [InlineData(0x20000ul, "CKR_PIN_INCORRECT", "CKF_USER_PIN_FINAL_TRY")]
+    [InlineData(0x40000ul, "CKR_PIN_LOCKED", "CKF_USER_PIN_LOCKED")]
+    [InlineData(0x60000ul, "CKR_PIN_LOCKED", "CKF_USER_PIN_LOCKED")]
+    public void WrongPinGuard_TokenAtItsLastAttemptOrLocked_NoPinPresented(ulong flags, string ckr, string named)
+    {
+        var guard = new WrongPinGuard();
+
+        var refused = Assert.Throws<Pkcs11Exception>(() => guard.ThrowIfUnsafe(flags, "serial-1", "ra", "1234"u8));
+
+        Assert.Equal(ckr, refused.CkrName);
+        Assert.Contains(named, refused.Message, StringComparison.Ordinal);
+        Assert.True(WrongPinGuard.OneAttemptLeft(flags));
+        Assert.False(WrongPinGuard.OneAttemptLeft(0x10000ul));   // CKF_USER_PIN_COUNT_LOW alone: SoftHSM after any wrong PIN
     }
 
     [SoftHsmFact]
