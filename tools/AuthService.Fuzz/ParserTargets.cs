@@ -30,12 +30,13 @@ internal static class Canaries
     /// Whether an error message quotes a planted secret as a secret: the whole "pin-value=PIN" attribute or the secret key.
     /// Names that mutation built out of a canary (a profile called "...pin-value=..."), which errors may quote, are
     /// removed first: a parser cannot know such a name was meant as a secret. The same goes for a key name built out
-    /// of one ("continues 'credentwJalr...ial_process'"). So are the stray words of a credential_process line, which
-    /// SigningHelperCommand quotes on purpose (40 characters, PINs redacted).
+    /// of one ("continues 'credentwJalr...ial_process'", "'_access_wJalr...key_id = ...' comes before"). So are
+    /// the stray words of a credential_process line, which SigningHelperCommand quotes on purpose (40 characters,
+    /// PINs redacted).
     /// </summary>
     public static string? LeakInError(string message)
     {
-        var unnamed = System.Text.RegularExpressions.Regex.Replace(message, "([Pp]rofiles? '[^']*')|(Profiles there: .*$)|(continues '[^']*')|('[^']*' is not a flag)|(--\\S+ is not a flag)", "");
+        var unnamed = System.Text.RegularExpressions.Regex.Replace(message, "([Pp]rofiles? '[^']*')|(Profiles there: .*$)|(continues '[^']*')|('[^']* = \\.\\.\\.')|('[^']*' is not a flag)|(--\\S+ is not a flag)", "");
         return unnamed.Contains("pin-value=" + Pin, StringComparison.Ordinal) ? "a pin-value"
             : unnamed.Contains(SecretKey, StringComparison.Ordinal) ? "the secret access key"
             : null;
