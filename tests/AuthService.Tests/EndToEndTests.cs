@@ -411,7 +411,7 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
     }
 
     [Fact]
-    public async Task ConfigAddCli_GoodConfiguration_SavedAndServedWithoutRestart()
+    public async Task ConfigAddCli_GoodConfiguration_ReturnsOnceTheServiceServesItWithoutRestart()
     {
         var file = Path.Combine(_service.Directory, "configurations.json");
 
@@ -420,22 +420,29 @@ public sealed class EndToEndTests : IClassFixture<EndToEndService>
             "--auth-type", "static-keys", "--profile", "demo", "--endpoint-url", _service.Emulator.ToString());
         Assert.True(result.ExitCode == 0, result.Output + result.Errors);
 
-        GetSecretResponse? response = null;
-        for (var attempt = 0; attempt < 100 && response is null; attempt++)
-        {
-            try
-            {
-                response = await GetAsync(new GetSecretRequest { Configuration = "added", SecretId = "demo/database", JsonKey = "username" });
-            }
-            catch (GrpcException exception) when (exception.StatusCode == StatusCode.InvalidArgument)
-            {
-                await Task.Delay(100);   // the service re-reads the file every 2 s
-            }
-        }
+        // At once: `config add` returns only when the service serves what it saved (the service polls the file).
+        var response = await GetAsync(new GetSecretRequest { Configuration = "added", SecretId = "demo/database", JsonKey = "username" });
 
-        Assert.Equal("demo", response?.SecretString);
+        Assert.Contains("Saved configuration 'added'", result.Output, StringComparison.Ordinal);
+        Assert.Contains("the service serves it", result.Output, StringComparison.Ordinal);
+        Assert.Equal("demo", response.SecretString);
         var list = await Cli.RunAsync("config", "list", "--address", $"http://{_service.Tcp}");
         Assert.Contains("added\tus-east-1\tStaticKeys", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigAddCli_FileTheServiceDoesNotRead_SavedButExit1NamingTheSetting()
+    {
+        var elsewhere = Path.Combine(_service.Directory, "not-the-service-file.json");
+
+        var result = await Cli.RunAsync(
+            "config", "add", "--address", $"http://{_service.Tcp}", "--file", elsewhere, "--name", "orphan", "--region", "us-east-1",
+            "--auth-type", "static-keys", "--profile", "demo", "--endpoint-url", _service.Emulator.ToString());
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("does not serve it after 10 s", result.Errors, StringComparison.Ordinal);
+        Assert.Contains("AUTHSERVICE_Configuration__File", result.Errors, StringComparison.Ordinal);
+        Assert.Contains("\"orphan\"", await File.ReadAllTextAsync(elsewhere), StringComparison.Ordinal);
     }
 
     [Fact]

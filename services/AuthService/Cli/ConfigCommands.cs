@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using AuthService.Api.V1;
 using AuthService.Configuration;
 using AuthService.Grpc;
+using AuthService.Grpc.Client;
 
 namespace AuthService.Cli;
 
@@ -145,12 +146,48 @@ internal static class ConfigCommands
                     return 2;
                 }
 
-                Console.WriteLine($"Saved configuration '{configuration.Name}' to {parse.GetValue(file)}; the service picks it up within seconds.");
+                // The service reads the file on its next poll: return once it serves the saved configuration, so the
+                // next command (or connector) can use it, and say so if it never does (another file, a bad edit).
+                using var client = connection.Client(parse);
+                if (!await ServedAsync(client, connection.Call(parse, null, cancellationToken), request.Configuration, cancellationToken).ConfigureAwait(false))
+                {
+                    await Console.Error.WriteLineAsync(
+                        $"Saved configuration '{configuration.Name}' to {parse.GetValue(file)}, but the service does not serve it after {ServeWait.TotalSeconds:0} s: " +
+                        "check that it reads that file (AUTHSERVICE_Configuration__File) and look for event 2001 in its log.").ConfigureAwait(false);
+                    return 1;
+                }
+
+                Console.WriteLine($"Saved configuration '{configuration.Name}' to {parse.GetValue(file)}; the service serves it.");
             }
 
             return 0;
         });
         return command;
+    }
+
+    /// <summary>How long `config add` waits for the service to load what it saved (two reload intervals and then some).</summary>
+    private static readonly TimeSpan ServeWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether the service lists <paramref name="saved"/> exactly, polling until <see cref="ServeWait"/>.</summary>
+    private static async Task<bool> ServedAsync(GrpcClient client, CallOptions call, Api.V1.Configuration saved, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var listed = await client.UnaryAsync<ListConfigurationsRequest, ListConfigurationsResponse>(
+                ConfigurationGrpcService.Method("ListConfigurations"), new ListConfigurationsRequest(), call).ConfigureAwait(false);
+            if (listed.Configurations.Any(c => c.Configuration.Equals(saved)))
+            {
+                return true;
+            }
+
+            if (waited.Elapsed >= ServeWait)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static string DefaultFile() =>
