@@ -195,11 +195,9 @@ public static partial class AwsConfigFile
         return KeyPattern().IsMatch(key) ? new(key, line[(equals + 1)..].Trim()) : null;
     }
 
-    // Problem lines are quoted only in part: a broken line may hold a secret (a PIN in a pkcs11: URI, a key).
-    /// <summary>
-    /// How a malformed line is named in an error: its key at most, never its content, because a misplaced line
-    /// may be a secret key pasted in the wrong place and errors reach logs and callers.
-    /// </summary>
+    // What messages may quote from these files lives here: a broken line or a run-on value may hold a secret
+    // (a PIN in a pkcs11: URI, a key), and errors reach logs and callers.
+
     /// <summary>
     /// A profile name as messages quote it: a name with quotes, '=', control characters or over 64 characters is
     /// not a name anyone typed as one (two lines run together, a value pasted in the wrong place) and may hold a
@@ -210,12 +208,27 @@ public static partial class AwsConfigFile
             ? $"'{name}'"
             : "(a name not shown: it holds quotes, '=' or control characters, or is very long; is a line break missing?)";
 
+    /// <summary>
+    /// A value of a closed set (credential_source) or a number (duration_seconds) as messages quote it: only when it
+    /// is one short word. A longer one is a run-on line or a pasted key, and may hold a secret.
+    /// </summary>
+    internal static string QuotedValue(string value) => PlainWord().IsMatch(value)
+        ? $"'{value}'"
+        : "(value not shown: it is not one short word; is a line break missing, or a key pasted on this line?)";
+
+    /// <summary>
+    /// How a malformed line is named in an error: its key at most, never its content, because a misplaced line
+    /// may be a secret key pasted in the wrong place.
+    /// </summary>
     private static string Shorten(string line)
     {
         var equals = line.IndexOf('=', StringComparison.Ordinal);
         var key = equals > 0 ? line[..equals].Trim() : string.Empty;
         return KeyPattern().IsMatch(key) ? key + " = ..." : "(content not shown)";
     }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,24}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PlainWord();
 
     [GeneratedRegex(@"^\[(?<name>[^\]]+)\](?<rest>.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex SectionPattern();

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using AuthService.Aws.Credentials;
 
 namespace AuthService.Aws.Profiles;
@@ -40,7 +39,7 @@ public sealed record AssumeRoleSource(
     int? DurationSeconds, string? Region) : ProfileCredentialSource(ProfileName);
 
 /// <summary>Resolves a profile's <see cref="ProfileCredentialSource"/>.</summary>
-public static partial class ProfileCredentialSources
+public static class ProfileCredentialSources
 {
     private static readonly HashSet<string> CredentialSources = new(StringComparer.Ordinal) { "Environment", "Ec2InstanceMetadata", "EcsContainer" };
 
@@ -97,7 +96,7 @@ public static partial class ProfileCredentialSources
 
         if (credentialSource is not null && !CredentialSources.Contains(credentialSource))
         {
-            throw new AwsConfigFileException($"Profile '{profile.Name}': credential_source {Quoted(credentialSource)} is not one of Environment, Ec2InstanceMetadata, EcsContainer.");
+            throw new AwsConfigFileException($"Profile '{profile.Name}': credential_source {AwsConfigFile.QuotedValue(credentialSource)} is not one of Environment, Ec2InstanceMetadata, EcsContainer.");
         }
 
         if (source is not null)
@@ -125,20 +124,9 @@ public static partial class ProfileCredentialSources
         {
             duration = int.TryParse(durationText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 900 and <= 43200
                 ? seconds
-                : throw new AwsConfigFileException($"Profile '{profile.Name}': duration_seconds {Quoted(durationText)} must be a whole number in 900..43200.");
+                : throw new AwsConfigFileException($"Profile '{profile.Name}': duration_seconds {AwsConfigFile.QuotedValue(durationText)} must be a whole number in 900..43200.");
         }
 
         return new AssumeRoleSource(profile.Name, roleArn, source, credentialSource, profile.Get("external_id"), profile.Get("role_session_name"), duration, profile.Region);
     }
-
-    /// <summary>
-    /// A value quoted in a message only when it is one short word: a value that runs on (two lines joined, a key
-    /// pasted in the wrong place) may hold a secret, and messages reach logs and callers.
-    /// </summary>
-    private static string Quoted(string value) => PlainWord().IsMatch(value)
-        ? $"'{value}'"
-        : "(value not shown: it is not one short word; is a line break missing, or a key pasted on this line?)";
-
-    [GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,24}$", RegexOptions.CultureInvariant)]
-    private static partial Regex PlainWord();
 }
